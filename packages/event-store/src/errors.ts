@@ -1,0 +1,45 @@
+import type { ExpectedRevision } from './event-store.js';
+
+const describe = (revision: ExpectedRevision | bigint | undefined): string =>
+  revision === undefined ? 'no stream' : typeof revision === 'bigint' ? `revision ${revision}` : revision.replace('_', ' ');
+
+/** The stream is not at the revision the caller expected: someone else appended first. Nothing was written. */
+export class StreamRevisionConflict extends Error {
+  override readonly name = 'StreamRevisionConflict';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual last revision, undefined when the stream does not exist. */
+    readonly actual: bigint | undefined,
+  ) {
+    super(`Stream "${stream}": expected ${describe(expected)}, but it is at ${describe(actual)}. Nothing was written; re-read the stream and try again.`);
+  }
+}
+
+/**
+ * An event id is already stored, but not as a retry of this same append (another stream, another
+ * position, or mixed with new events). Nothing was written.
+ */
+export class EventIdConflict extends Error {
+  override readonly name = 'EventIdConflict';
+  constructor(
+    readonly stream: string,
+    readonly eventId: string,
+    readonly storedIn: { stream: string; revision: bigint },
+  ) {
+    super(
+      `Event ${eventId} appended to "${stream}" is already stored in "${storedIn.stream}" at revision ${storedIn.revision}, and the append is not an exact retry of the earlier one. Nothing was written.`,
+    );
+  }
+}
+
+/** The store's file or database cannot be used by this Beacon (not a Beacon store, or made by a newer version). */
+export class StoreNotUsable extends Error {
+  override readonly name = 'StoreNotUsable';
+  constructor(
+    readonly location: string,
+    reason: string,
+  ) {
+    super(`Cannot open the event store at ${location}: ${reason}`);
+  }
+}

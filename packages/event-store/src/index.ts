@@ -1,0 +1,2 @@
+export type * from './event-store.js';
+export { EventIdConflict, StoreNotUsable, StreamRevisionConflict } from './errors.js';
