@@ -1,7 +1,15 @@
 import type { ExpectedRevision } from './event-store.js';
 
-const describe = (revision: ExpectedRevision | bigint | undefined): string =>
-  revision === undefined ? 'no stream' : typeof revision === 'bigint' ? `revision ${revision}` : revision.replace('_', ' ');
+const expectation = (expected: ExpectedRevision): string =>
+  expected === 'no_stream'
+    ? 'expected no stream'
+    : expected === 'stream_exists'
+      ? 'expected the stream to exist'
+      : expected === 'any'
+        ? 'expected any revision'
+        : `expected revision ${expected}`;
+
+const finding = (actual: bigint | undefined): string => (actual === undefined ? 'it does not exist' : `it is at revision ${actual}`);
 
 /** The stream is not at the revision the caller expected: someone else appended first. Nothing was written. */
 export class StreamRevisionConflict extends Error {
@@ -12,7 +20,7 @@ export class StreamRevisionConflict extends Error {
     /** The stream's actual last revision, undefined when the stream does not exist. */
     readonly actual: bigint | undefined,
   ) {
-    super(`Stream "${stream}": expected ${describe(expected)}, but it is at ${describe(actual)}. Nothing was written; re-read the stream and try again.`);
+    super(`Stream "${stream}": ${expectation(expected)}, but ${finding(actual)}. Nothing was written; re-read the stream and try again.`);
   }
 }
 

@@ -46,12 +46,14 @@ export interface AppendResult {
 
 export interface ReadStreamOptions {
   fromRevision?: bigint;
+  /** No limit when omitted. */
   maxCount?: number;
 }
 
 export interface ReadAllOptions {
   /** Read events whose position is greater than this (0n = from the start). */
   after?: bigint;
+  /** No limit when omitted. */
   maxCount?: number;
 }
 
@@ -76,8 +78,26 @@ export interface Subscription {
 }
 
 export interface EventStore {
-  /** Appends all events atomically, or none of them. */
-  append(stream: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Appends all events atomically, or none of them.
+   *
+   * An append whose first event id is already stored is a retry (say, after a lost
+   * acknowledgement) when it matches the stored events exactly: same stream, consecutive
+   * revisions, same ids in order. A retry writes nothing, ignores `expectedRevision` and
+   * returns what the first append returned, with `alreadyStored: true`.
+   *
+   * Event ids are unique within a stream (as in EventStoreDB, whose idempotence is per stream);
+   * Beacon's ids are derived from the stream's own key, so they are unique in the whole log too.
+   *
+   * `events` may be produced lazily (a generator): it is consumed once, in order, inside the
+   * append, so a return of a million readings never sits in memory twice. If it throws, nothing
+   * is written.
+   *
+   * Rejects, writing nothing, with: `RangeError` for no events or an id repeated within the
+   * append; `EventIdConflict` when an id is already stored and it is not a retry;
+   * `StreamRevisionConflict` when `expectedRevision` (default 'any') does not hold.
+   */
+  append(stream: string, events: Iterable<EventToAppend>, options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
   /** Events of one stream in revision order; an empty array for a stream that does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** The stream's last revision, or undefined when it does not exist. */
@@ -88,5 +108,9 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): Subscription;
   /** Global position of the last stored event (0n for an empty store). */
   headPosition(): Promise<bigint>;
+  /**
+   * Stops this instance's subscriptions (their `closed` resolves) and releases its connection.
+   * Calling it again does nothing.
+   */
   close(): Promise<void>;
 }

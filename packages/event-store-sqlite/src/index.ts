@@ -1,0 +1,1 @@
+export { openSqliteEventStore, SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.js';
