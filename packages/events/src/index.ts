@@ -1,0 +1,16 @@
+export { Actor, IsoDate, Period, RecordedAt } from './common.js';
+export { fromStoredEvent, InvalidEvent, type RecordedBeaconEvent, toEventToAppend, UnreadableEvent } from './codec.js';
+export {
+  type BeaconEvent,
+  type BeaconEventType,
+  beaconEvents,
+  type EventData,
+  type EventOfType,
+  PopulationRecorded,
+  ReadingRecorded,
+  ReadingSuperseded,
+  ReturnReceived,
+  TargetSet,
+} from './events.js';
+export { eventId, streamOf } from './ids.js';
+export { catalogueRecords, type EventForStream } from './from-catalogue.js';

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { checkPeriodFor, describePeriod, financialYear, financialYearLabel, financialYearStartYear } from './periods.js';
+
+describe('the financial year', () => {
+  it('runs from 1 April to 31 March', () => {
+    expect(financialYear(2008)).toEqual({ start: '2008-04-01', end: '2009-03-31' });
+    expect(financialYearLabel(2008)).toBe('2008/09');
+    expect(financialYearLabel(2099)).toBe('2099/00');
+    expect(financialYearStartYear('2009-03-31')).toBe(2008);
+    expect(financialYearStartYear('2009-04-01')).toBe(2009);
+  });
+});
+
+describe('describing periods as the strategy group says them', () => {
+  it.each([
+    [{ start: '2009-03-01', end: '2009-03-31' }, 'March 2009'],
+    [{ start: '2008-04-01', end: '2008-06-30' }, 'Q1 2008/09'],
+    [{ start: '2009-01-01', end: '2009-03-31' }, 'Q4 2008/09'],
+    [{ start: '2008-12-01', end: '2009-03-31' }, 'tranche 3 2008/09'],
+    [{ start: '2008-04-01', end: '2009-03-31' }, '2008/09'],
+    [{ start: '2008-09-15', end: '2008-11-20' }, '15 Sep 2008 to 20 Nov 2008'],
+  ])('%o is %s', (period, words) => expect(describePeriod(period)).toBe(words));
+});
+
+describe("a reading's period against its measure's frequency", () => {
+  it('accepts a calendar month for a monthly measure, including February of a leap year', () => {
+    expect(checkPeriodFor('monthly', { start: '2008-02-01', end: '2008-02-29' })).toEqual({ ok: true });
+  });
+
+  it('refuses a month that does not end on its last day, with an example of the right one', () => {
+    expect(checkPeriodFor('monthly', { start: '2008-04-01', end: '2008-04-30' }).ok).toBe(true);
+    expect(checkPeriodFor('monthly', { start: '2008-04-01', end: '2008-05-01' })).toEqual({
+      ok: false,
+      reason: 'this measure is reported monthly, so the period must be one calendar month',
+      fix: "use the month's first and last day, e.g. 01/04/2008 to 30/04/2008",
+    });
+  });
+
+  it('wants financial quarters, not calendar ones shifted by a month', () => {
+    expect(checkPeriodFor('quarterly', { start: '2009-01-01', end: '2009-03-31' }).ok).toBe(true);
+    const shifted = checkPeriodFor('quarterly', { start: '2008-05-01', end: '2008-07-31' });
+    expect(shifted).toMatchObject({ ok: false, fix: "use the quarter's first and last day, e.g. 01/04/2008 to 30/06/2008" });
+  });
+
+  it('knows the NI 195 tranches and the financial year', () => {
+    expect(checkPeriodFor('tranche', { start: '2008-08-01', end: '2008-11-30' }).ok).toBe(true);
+    expect(checkPeriodFor('tranche', { start: '2008-07-01', end: '2008-10-31' }).ok).toBe(false);
+    expect(checkPeriodFor('annual', { start: '2008-04-01', end: '2009-03-31' }).ok).toBe(true);
+    expect(checkPeriodFor('annual', { start: '2008-01-01', end: '2008-12-31' }).ok).toBe(false);
+  });
+
+  it('takes any survey fieldwork period up to two years', () => {
+    expect(checkPeriodFor('survey_wave', { start: '2008-09-29', end: '2008-12-19' }).ok).toBe(true);
+    expect(checkPeriodFor('survey_wave', { start: '2006-04-01', end: '2008-12-19' }).ok).toBe(false);
+  });
+});

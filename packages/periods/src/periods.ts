@@ -1,0 +1,99 @@
+import type { Frequency, Period } from '@beacon/catalogue';
+import { addMonths, differenceInCalendarMonths, endOfMonth, format, getMonth, getYear, isValid, parseISO } from 'date-fns';
+
+/**
+ * The partnership's calendar: the UK local-government financial year runs 1 April to 31 March
+ * (2008/09 = 2008-04-01..2009-03-31), with quarters Q1 Apr-Jun .. Q4 Jan-Mar, and NI 195's
+ * cleanliness surveys in three four-month tranches (Apr-Jul, Aug-Nov, Dec-Mar).
+ */
+
+const iso = (date: Date) => format(date, 'yyyy-MM-dd');
+const day = (isoDate: string) => {
+  const date = parseISO(isoDate);
+  if (!isValid(date)) throw new RangeError(`not a date: ${isoDate}`);
+  return date;
+};
+
+/** Label of a financial year by the year it starts in: 2008 → "2008/09". */
+export const financialYearLabel = (startYear: number) => `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`;
+
+/** The year (April) in which the financial year holding this date starts. */
+export const financialYearStartYear = (isoDate: string) => {
+  const date = day(isoDate);
+  return getMonth(date) >= 3 ? getYear(date) : getYear(date) - 1;
+};
+
+export const financialYear = (startYear: number): Period => ({ start: `${startYear}-04-01`, end: `${startYear + 1}-03-31` });
+
+/** Whole months from the start of `period` to its end, e.g. 3 for a quarter; undefined if it does not span whole months. */
+export function wholeMonths(period: Period): number | undefined {
+  const start = day(period.start);
+  const end = day(period.end);
+  if (start.getDate() !== 1 || iso(endOfMonth(end)) !== period.end) return undefined;
+  return differenceInCalendarMonths(end, start) + 1;
+}
+
+/** Month of the financial year the period starts in: April = 0 .. March = 11. */
+const monthOfFinancialYear = (isoDate: string) => (getMonth(day(isoDate)) + 9) % 12;
+
+export const isCalendarMonth = (period: Period) => wholeMonths(period) === 1;
+export const isFinancialQuarter = (period: Period) => wholeMonths(period) === 3 && monthOfFinancialYear(period.start) % 3 === 0;
+export const isTranche = (period: Period) => wholeMonths(period) === 4 && monthOfFinancialYear(period.start) % 4 === 0;
+export const isFinancialYear = (period: Period) => wholeMonths(period) === 12 && monthOfFinancialYear(period.start) === 0;
+
+/** "March 2009", "Q4 2008/09", "tranche 3 2008/09", "2008/09", or the dates themselves. */
+export function describePeriod(period: Period): string {
+  const fy = financialYearLabel(financialYearStartYear(period.start));
+  if (isCalendarMonth(period)) return format(day(period.start), 'MMMM yyyy');
+  if (isFinancialQuarter(period)) return `Q${monthOfFinancialYear(period.start) / 3 + 1} ${fy}`;
+  if (isTranche(period)) return `tranche ${monthOfFinancialYear(period.start) / 4 + 1} ${fy}`;
+  if (isFinancialYear(period)) return fy;
+  return `${format(day(period.start), 'd MMM yyyy')} to ${format(day(period.end), 'd MMM yyyy')}`;
+}
+
+export type PeriodCheck = { ok: true } | { ok: false; reason: string; fix: string };
+
+const monthExample = (start: string) => {
+  const first = day(start);
+  return `${format(first, '01/MM/yyyy')} to ${format(endOfMonth(first), 'dd/MM/yyyy')}`;
+};
+const quarterExample = (start: string) => {
+  const fyStart = new Date(financialYearStartYear(start), 3, 1);
+  const quarterStart = addMonths(fyStart, Math.floor(monthOfFinancialYear(start) / 3) * 3);
+  return `${format(quarterStart, 'dd/MM/yyyy')} to ${format(endOfMonth(addMonths(quarterStart, 2)), 'dd/MM/yyyy')}`;
+};
+
+/** Whether a reading's period is the kind its measure is reported for (an overdue return is judged by the same rule). */
+export function checkPeriodFor(frequency: Frequency, period: Period): PeriodCheck {
+  switch (frequency) {
+    case 'monthly':
+      return isCalendarMonth(period)
+        ? { ok: true }
+        : { ok: false, reason: 'this measure is reported monthly, so the period must be one calendar month', fix: `use the month's first and last day, e.g. ${monthExample(period.start)}` };
+    case 'quarterly':
+      return isFinancialQuarter(period)
+        ? { ok: true }
+        : {
+            ok: false,
+            reason: 'this measure is reported quarterly, so the period must be a financial quarter (Apr-Jun, Jul-Sep, Oct-Dec, Jan-Mar)',
+            fix: `use the quarter's first and last day, e.g. ${quarterExample(period.start)}`,
+          };
+    case 'tranche':
+      return isTranche(period)
+        ? { ok: true }
+        : { ok: false, reason: 'this measure is surveyed in tranches, so the period must be Apr-Jul, Aug-Nov or Dec-Mar', fix: 'use the tranche\'s first and last day, e.g. 01/04/2008 to 31/07/2008' };
+    case 'annual':
+      return isFinancialYear(period)
+        ? { ok: true }
+        : { ok: false, reason: 'this measure is reported yearly, so the period must be a financial year (1 April to 31 March)', fix: 'use e.g. 01/04/2008 to 31/03/2009' };
+    case 'survey_wave': {
+      // A wave is whatever fieldwork period the survey had, but never longer than the Place Survey's two years.
+      const months = differenceInCalendarMonths(day(period.end), day(period.start)) + 1;
+      return months <= 24
+        ? { ok: true }
+        : { ok: false, reason: 'a survey wave covers its fieldwork period, at most two years', fix: 'give the fieldwork start and end dates of the wave' };
+    }
+  }
+}
+
+
