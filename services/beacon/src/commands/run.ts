@@ -1,0 +1,31 @@
+import { loadCatalogue } from '@beacon/catalogue';
+import type { Config } from '../config.js';
+import { openEventStore } from '../open-store.js';
+import { recordCatalogue } from '../record-catalogue.js';
+import { storeHoldings } from '../store-holdings.js';
+
+const count = (n: number, noun: string, nouns = `${noun}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? noun : nouns}`;
+
+/** Beacon's main job on whatever exists of the pipeline so far. */
+export async function runMainJob(config: Config, say: (line: string) => void): Promise<void> {
+  const catalogue = loadCatalogue(config.catalogueDir);
+  const groups = catalogue.measures.filter((m) => m.subMeasures.length > 0).length;
+  const subMeasures = catalogue.measures.filter((m) => m.parent !== null).length;
+  say(`Catalogue ${catalogue.dir}: checked.`);
+  say(
+    `  ${count(catalogue.measures.length - subMeasures, 'measure')} (${groups} with ${count(subMeasures, 'sub-measure')}), ${count(catalogue.targets.length, 'target')}, ` +
+      `${count(catalogue.priorityAreas.length, 'priority area')}, ${count(catalogue.psas.length, 'PSA')}, ${count(catalogue.areas.length, 'area')}, ${count(catalogue.agencies.length, 'agency', 'agencies')}`,
+  );
+
+  const { store, location } = await openEventStore(config);
+  try {
+    say(`Event store: ${location}`);
+    const recorded = await recordCatalogue(store, catalogue);
+    say(`  targets and populations from the catalogue: ${recorded.added} newly recorded, ${recorded.alreadyRecorded} already recorded`);
+    const holdings = await storeHoldings(store);
+    say(`  holds ${count(holdings.events, 'event')} in ${count(holdings.streams, 'stream')} (last position ${holdings.head})`);
+    for (const [type, n] of holdings.byType) say(`    ${type.padEnd(20)} ${n.toLocaleString('en-GB')}`);
+  } finally {
+    await store.close();
+  }
+}
