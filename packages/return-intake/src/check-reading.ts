@@ -1,0 +1,156 @@
+import type { Agency, Catalogue, Measure, MeasureLookup } from '@beacon/catalogue';
+import { checkPeriodFor, describePeriod } from '@beacon/periods';
+import type { ReturnRow, RowProblem } from '@beacon/returns';
+import { closest, distance } from 'fastest-levenshtein';
+
+/** A row that passed every check against the catalogue: a reading Beacon will record. */
+export interface CheckedReading {
+  row: number;
+  measureId: string;
+  /** What the officer wrote when it was an alias (NI95 for NI195). */
+  submittedMeasureId?: string;
+  area: string;
+  period: { start: string; end: string };
+  value: number;
+  numerator?: number;
+  denominator?: number;
+  sampleSize?: number;
+  note?: string;
+}
+
+/** Accepted, but worth telling the officer (e.g. an alias was read as the measure it stands for). */
+export interface RowWarning {
+  row: number;
+  column: string;
+  value: string;
+  message: string;
+}
+
+export type ReadingCheck = { reading: CheckedReading; warnings: RowWarning[] } | { problems: RowProblem[] };
+
+const formatNumber = (n: number) => n.toLocaleString('en-GB', { maximumFractionDigits: 6 });
+
+/** "Did you mean": the closest id or alias, if it is close enough to be a typo. */
+function suggestMeasure(written: string, catalogue: Catalogue): string | undefined {
+  const candidates = catalogue.measures.flatMap((m) => (m.subMeasures.length > 0 ? [] : [m.id, ...m.aliases]));
+  const upper = written.toUpperCase().replace(/\s+/g, '');
+  const nearest = closest(upper, candidates.map((c) => c.toUpperCase()));
+  if (distance(upper, nearest) > Math.max(2, Math.floor(upper.length / 3))) return undefined;
+  return candidates.find((c) => c.toUpperCase() === nearest);
+}
+
+function checkMeasure(row: ReturnRow, agency: Agency, catalogue: Catalogue, problems: RowProblem[]): MeasureLookup | undefined {
+  const problem = (reason: string, fix: string) => problems.push({ row: row.row, column: 'measure', value: row.measure, reason, fix });
+  const found = catalogue.measureById(row.measure);
+  if (!found) {
+    const suggestion = suggestMeasure(row.measure, catalogue);
+    problem(
+      `"${row.measure}" is not a measure in Beacon's catalogue`,
+      suggestion ? `did you mean ${suggestion}? Use the measure ids of your agency's template` : "use the measure ids of your agency's template",
+    );
+    return undefined;
+  }
+  const { measure } = found;
+  if (measure.subMeasures.length > 0) {
+    problem(`${measure.id} is reported by its sub-measures, not as a whole`, `give one row per sub-measure: ${measure.subMeasures.join(', ')}`);
+    return undefined;
+  }
+  if (!measure.owners.includes(agency.id)) {
+    const owners = measure.owners.map((id) => catalogue.agency(id)?.name ?? id).join(' or ');
+    problem(`${measure.id} (${measure.name}) is returned by ${owners}, not by ${agency.name}`, `remove this row, or ask ${owners} to return it`);
+    return undefined;
+  }
+  return found;
+}
+
+/** The area's id (officers may also write its name), or undefined with the problem noted. */
+function checkArea(row: ReturnRow, agency: Agency, catalogue: Catalogue, problems: RowProblem[]): string | undefined {
+  const problem = (reason: string, fix: string) => problems.push({ row: row.row, column: 'area', value: row.area, reason, fix });
+  const allowed = agency.areas.join(' or ');
+  const area = catalogue.area(row.area) ?? catalogue.areas.find((a) => a.name.toLowerCase() === row.area.toLowerCase());
+  if (!area) {
+    problem(`"${row.area}" is not an area Beacon knows`, `use ${allowed}`);
+    return undefined;
+  }
+  if (area.kind === 'partnership') {
+    problem(`${area.name} figures are worked out by Beacon from the boroughs' figures`, `give one row for each borough: ${allowed}`);
+    return undefined;
+  }
+  if (!agency.areas.includes(area.id)) {
+    problem(`${agency.name} does not report for ${area.name}`, `use ${allowed}`);
+    return undefined;
+  }
+  return area.id;
+}
+
+function checkValues(row: ReturnRow, measure: Measure, problems: RowProblem[]): void {
+  const problem = (column: string, value: number | undefined, reason: string, fix: string) =>
+    problems.push({ row: row.row, column, value: value === undefined ? '' : formatNumber(value), reason, fix });
+  const { min, max } = measure.validRange;
+  const unitWords = measure.unit === 'percent' ? '%' : '';
+  if (min !== undefined && row.value < min) {
+    problem('value', row.value, `${measure.id} cannot be below ${formatNumber(min)}${unitWords}`, 'check the figure');
+  } else if (max !== undefined && row.value > max) {
+    problem('value', row.value, `${measure.id} cannot be above ${formatNumber(max)}${unitWords}`, measure.unit === 'percent' ? 'write percentages as 0 to 100, e.g. 22.5' : 'check the figure');
+  }
+  if (measure.method === 'count' && !Number.isInteger(row.value)) {
+    problem('value', row.value, `${measure.id} is a count of ${measure.unit === 'count' ? 'cases' : 'cases (Beacon works out the rate)'}, so it must be a whole number`, 'give the number of cases in the period');
+  }
+  if (measure.method === 'ratio') {
+    if (row.numerator === undefined) problem('numerator', undefined, `${measure.id} needs its numerator, to add periods up correctly`, 'fill in the numerator');
+    if (row.denominator === undefined) problem('denominator', undefined, `${measure.id} needs its denominator, to add periods up correctly`, 'fill in the denominator');
+  }
+  if (row.numerator !== undefined && row.denominator !== undefined) {
+    if (row.numerator > row.denominator) {
+      problem('numerator', row.numerator, `the numerator is greater than the denominator (${formatNumber(row.denominator)})`, 'check that the two columns are not swapped');
+    } else if (measure.unit === 'percent' && row.denominator > 0) {
+      const worked = (100 * row.numerator) / row.denominator;
+      // Officers round to one or two decimals; anything further off is a wrong figure.
+      if (Math.abs(worked - row.value) > 0.051) {
+        problem('value', row.value, `the value does not match numerator ÷ denominator (${formatNumber(Math.round(worked * 100) / 100)}%)`, 'check the value, numerator and denominator');
+      }
+    }
+  }
+  if (measure.method === 'survey' && row.sampleSize === undefined) {
+    problem('sample_size', undefined, `${measure.id} is a survey measure, so Beacon needs the number of people who answered`, 'fill in the sample size of this wave');
+  }
+}
+
+/** Checks one row of a return against the catalogue, for the agency that sent it. */
+export function checkReading(row: ReturnRow, agency: Agency, catalogue: Catalogue): ReadingCheck {
+  const problems: RowProblem[] = [];
+  const warnings: RowWarning[] = [];
+  const found = checkMeasure(row, agency, catalogue, problems);
+  const measure = found?.measure;
+  const area = checkArea(row, agency, catalogue, problems);
+  if (measure) {
+    const period = { start: row.periodStart, end: row.periodEnd };
+    const check = period.start <= period.end ? checkPeriodFor(measure.frequency, period) : { ok: false as const, reason: 'the period ends before it starts', fix: 'swap the start and end dates' };
+    if (!check.ok) problems.push({ row: row.row, column: 'period_end', value: `${row.periodStart} to ${row.periodEnd}`, reason: check.reason, fix: check.fix });
+    checkValues(row, measure, problems);
+  }
+  if (problems.length > 0 || !measure || !area) return { problems };
+
+  const alias = found?.viaAlias ? row.measure : undefined;
+  if (alias) {
+    warnings.push({ row: row.row, column: 'measure', value: alias, message: `${alias} was read as ${measure.id} (${measure.name}); please use ${measure.id} in future returns` });
+  }
+  const reading: CheckedReading = {
+    row: row.row,
+    measureId: measure.id,
+    ...(alias && { submittedMeasureId: alias }),
+    area,
+    period: { start: row.periodStart, end: row.periodEnd },
+    value: row.value,
+    ...(row.numerator !== undefined && { numerator: row.numerator }),
+    ...(row.denominator !== undefined && { denominator: row.denominator }),
+    ...(row.sampleSize !== undefined && { sampleSize: row.sampleSize }),
+    ...(row.note !== undefined && { note: row.note }),
+  };
+  return { reading, warnings };
+}
+
+export const readingKey = (reading: Pick<CheckedReading, 'measureId' | 'area' | 'period'>) =>
+  `${reading.measureId}|${reading.area}|${reading.period.start}|${reading.period.end}`;
+
+export const describeReading = (reading: Pick<CheckedReading, 'measureId' | 'area' | 'period'>) => `${reading.measureId} ${reading.area} ${describePeriod(reading.period)}`;
