@@ -26,15 +26,20 @@ describe('the main command on the embedded default', () => {
     expect(first.code).toBe(0);
     expect(first.out).toContain('23 measures (2 with 11 sub-measures), 13 targets, 6 priority areas');
     expect(first.out).toContain('17 newly recorded, 0 already recorded');
-    expect(first.out).toMatch(/holds 17 events in 15 streams/);
+    expect(first.out).toContain('179 returns: 179 accepted (1,045 readings, 1 correction), 0 already received, 0 rejected');
+    expect(first.out).toContain('correction, row 2: SAC DBC March 2009: 170 → 118');
+    // 17 catalogue events, 179 ReturnReceived, 1,045 ReadingRecorded and 1 ReadingSuperseded.
+    expect(first.out).toMatch(/holds 1,242 events in 194 streams/);
     expect(first.out).toMatch(/TargetSet\s+13/);
     expect(first.out).toMatch(/PopulationRecorded\s+4/);
+    expect(first.out).toMatch(/ReadingSuperseded\s+1\n/);
     expect(existsSync(join(home, 'events.sqlite'))).toBe(true);
 
     const second = runBeacon({ BEACON_HOME: home });
     expect(second.code).toBe(0);
     expect(second.out).toContain('0 newly recorded, 17 already recorded');
-    expect(second.out).toMatch(/holds 17 events in 15 streams/);
+    expect(second.out).toContain('179 returns: 0 accepted (0 readings, 0 corrections), 179 already received, 0 rejected');
+    expect(second.out).toMatch(/holds 1,242 events in 194 streams/);
   });
 
   it('stops on a broken catalogue, naming the file, entry and field, before touching the store', () => {
@@ -77,5 +82,57 @@ describe('the main command on the embedded default', () => {
     const run = runBeacon({ BEACON_HOME: home, BEACON_STORE: 'spreadsheet' });
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/BEACON_STORE="spreadsheet": .*"sqlite"/);
+  });
+});
+
+describe('beacon ingest', () => {
+  const march = 'Measure,Area,Period start,Period end,Value,Numerator,Denominator,Sample size,Note\r\n';
+
+  it('accepts a good return, says so, and recognises it when sent again', () => {
+    const file = join(home, 'nkp-2011-04.csv');
+    writeFileSync(file, `\uFEFF${march}SAC,DBC,01/04/2011,30/04/2011,101,,,,\r\nSAC,GBC,01/04/2011,30/04/2011,"1,120",,,,\r\n`);
+    const first = runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'north-kent-police', '--submitter', 'nkp.analyst']);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^Accepted "nkp-2011-04.csv": 2 readings recorded as return north-kent-police-[0-9a-f]{16}\./);
+
+    const again = runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'north-kent-police']);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^Already received: "nkp-2011-04.csv" \(2 readings\) was first received on .*\. Nothing new was stored\./);
+  });
+
+  it('rejects a bad return with every problem and its fix, exits 1, and stores nothing', () => {
+    const file = join(home, 'bad.csv');
+    writeFileSync(file, `${march}SACC,DBC,01/04/2011,30/04/2011,101,,,,\r\nSAC,Dartfrod,01/04/2011,30/04/2011,99,,,,\r\nSAC,GBC,01/04/2011,30/06/2011,-3,,,,\r\n`);
+    const run = runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'north-kent-police']);
+    expect(run.code).toBe(1);
+    const lines = run.out.trim().split('\n');
+    expect(lines[0]).toBe('Rejected "bad.csv": 4 problems found, so nothing was stored. Fix them and send the whole file again.');
+    expect(lines).toContain('  row 2, measure "SACC": "SACC" is not a measure in Beacon\'s catalogue. To fix: did you mean SAC? Use the measure ids of your agency\'s template.');
+    expect(lines.some((line) => line.startsWith('  row 3, area "Dartfrod": "Dartfrod" is not an area Beacon knows.'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('  row 4, period_end') && line.includes('one calendar month'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('  row 4, value "-3"'))).toBe(true);
+    expect(runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'north-kent-police', '--dry-run']).code).toBe(1);
+  });
+
+  it('checks without storing in a dry run', () => {
+    const file = join(home, 'dry.csv');
+    writeFileSync(file, `${march}NI15,GBC,01/05/2011,31/05/2011,12,,,,\r\n`);
+    const dry = runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'north-kent-police', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('Valid (dry run, nothing stored): "dry.csv": 1 reading would be recorded.');
+    const real = runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'north-kent-police']);
+    expect(real.out).toMatch(/^Accepted "dry.csv"/);
+  });
+
+  it('names an unknown agency and a file that is not a return', () => {
+    const file = join(home, 'minutes.pdf');
+    writeFileSync(file, '%PDF-1.4 strategy group minutes');
+    const unknown = runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'mi5']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/"mi5" is not an agency Beacon knows\. Agencies: .*north-kent-police/);
+    const pdf = runBeacon({ BEACON_HOME: home }, ['ingest', file, '--agency', 'north-kent-police']);
+    expect(pdf.code).toBe(1);
+    expect(pdf.err).toMatch(/"minutes.pdf" looks like a PDF.*Save As/);
   });
 });

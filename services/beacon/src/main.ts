@@ -1,6 +1,10 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { CatalogueError } from '@beacon/catalogue';
+import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
 import { StoreNotUsable } from '@beacon/event-store';
+import { templateCsv, UnknownAgency } from '@beacon/return-intake';
+import { UnreadableReturn, UnsupportedReturnFormat } from '@beacon/returns';
+import { ingestCommand } from './commands/ingest.js';
 import { runMainJob } from './commands/run.js';
 import { ConfigError, configFrom } from './config.js';
 import { CatalogueChangedInPlace } from './record-catalogue.js';
@@ -9,7 +13,15 @@ const usage = `Usage: beacon [command]
 
 Commands:
   run      (default) load the measure catalogue, open the event store, record the plan's
-           targets and populations, and say what the store holds
+           targets and populations and the illustrative sample returns, and say what the
+           store holds
+  ingest FILE --agency ID [--submitter ID] [--sheet NAME] [--dry-run]
+           take a return (CSV or .xlsx) from a data officer: every row is checked, and the
+           return is stored whole or not at all. --dry-run checks without storing.
+           Exit code 0 when accepted (or already received), 1 when rejected.
+  template --agency ID
+           print the agency's blank return (CSV): one row for each measure it returns and
+           each area it reports for, e.g. beacon template --agency kdaat > kdaat.csv
   help     show this help
 
 Configuration (environment; none needed for the embedded default):
@@ -19,21 +31,44 @@ Configuration (environment; none needed for the embedded default):
 `;
 
 /** Problems a user can fix: shown as a plain message, without a stack trace. */
-const userFacing = [CatalogueError, CatalogueChangedInPlace, ConfigError, StoreNotUsable];
+const userFacing = [CatalogueError, CatalogueChangedInPlace, ConfigError, StoreNotUsable, UnknownAgency, UnsupportedReturnFormat, UnreadableReturn];
+
+class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
-  const [command = 'run'] = positionals;
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      agency: { type: 'string' },
+      submitter: { type: 'string', default: userInfo().username },
+      sheet: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  const [command = 'run', ...rest] = positionals;
+  const say = (line: string) => console.log(line);
   switch (command) {
     case 'run':
-      await runMainJob(configFrom(process.env), (line) => console.log(line));
+      await runMainJob(configFrom(process.env), say);
       return 0;
+    case 'ingest': {
+      const [file] = rest;
+      if (!file || !values.agency) throw new UsageError('ingest needs a file and --agency, e.g. beacon ingest march.csv --agency north-kent-police');
+      return ingestCommand(configFrom(process.env), { file, agency: values.agency, submitter: values.submitter, sheet: values.sheet, dryRun: values['dry-run'] }, say);
+    }
+    case 'template': {
+      const catalogue = loadCatalogue(configFrom(process.env).catalogueDir);
+      const agency = values.agency && catalogue.agency(values.agency);
+      if (!agency) throw new UsageError(`template needs --agency, one of: ${catalogue.agencies.map((a) => a.id).join(', ')}`);
+      process.stdout.write(templateCsv(agency, catalogue));
+      return 0;
+    }
     case 'help':
-      console.log(usage);
+      say(usage);
       return 0;
     default:
-      console.error(`beacon: unknown command "${command}"\n\n${usage}`);
-      return 2;
+      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
@@ -42,8 +77,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (userFacing.some((kind) => error instanceof kind)) console.error(`beacon: ${(error as Error).message}`);
-    else console.error('beacon: unexpected failure', error);
-    process.exitCode = 1;
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`beacon: ${error.message}\n\n${usage}`);
+      process.exitCode = 2;
+    } else if (userFacing.some((kind) => error instanceof kind) || (error instanceof Error && 'code' in error && error.code === 'ENOENT')) {
+      console.error(`beacon: ${(error as Error).message}`);
+      process.exitCode = 1;
+    } else {
+      console.error('beacon: unexpected failure', error);
+      process.exitCode = 1;
+    }
   },
 );

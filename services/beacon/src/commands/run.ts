@@ -1,7 +1,9 @@
 import { loadCatalogue } from '@beacon/catalogue';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
+import { outcomeText } from '../outcome-text.js';
 import { recordCatalogue } from '../record-catalogue.js';
+import { loadSampleReturns, sampleReturnsDir } from '../sample-returns.js';
 import { storeHoldings } from '../store-holdings.js';
 
 const count = (n: number, noun: string, nouns = `${noun}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? noun : nouns}`;
@@ -22,6 +24,18 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
     say(`Event store: ${location}`);
     const recorded = await recordCatalogue(store, catalogue);
     say(`  targets and populations from the catalogue: ${recorded.added} newly recorded, ${recorded.alreadyRecorded} already recorded`);
+
+    const outcomes = await loadSampleReturns(store, catalogue);
+    const accepted = outcomes.flatMap((o) => (o.status === 'accepted' ? [o] : []));
+    const rejected = outcomes.filter((o) => o.status === 'rejected');
+    const readings = accepted.reduce((sum, o) => sum + o.readings, 0);
+    const corrections = accepted.flatMap((o) => o.corrections.map((c) => ({ ...o, corrections: [c] })));
+    say(`Sample returns (ILLUSTRATIVE figures, not official statistics) from ${sampleReturnsDir}:`);
+    say(
+      `  ${count(outcomes.length, 'return')}: ${accepted.length} accepted (${count(readings, 'reading')}, ${count(corrections.length, 'correction')}), ` +
+        `${outcomes.length - accepted.length - rejected.length} already received, ${rejected.length} rejected`,
+    );
+    for (const outcome of [...corrections, ...rejected]) for (const line of outcomeText(outcome)) say(`  ${line}`);
     const holdings = await storeHoldings(store);
     say(`  holds ${count(holdings.events, 'event')} in ${count(holdings.streams, 'stream')} (last position ${holdings.head})`);
     for (const [type, n] of holdings.byType) say(`    ${type.padEnd(20)} ${n.toLocaleString('en-GB')}`);
