@@ -28,6 +28,9 @@ export interface RowWarning {
 
 export type ReadingCheck = { reading: CheckedReading; warnings: RowWarning[] } | { problems: RowProblem[] };
 
+/** Dates in problems as the officer typed them: day first. */
+const ukDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
 const formatNumber = (n: number) => n.toLocaleString('en-GB', { maximumFractionDigits: 6 });
 
 /** "Did you mean": the closest id or alias, if it is close enough to be a typo. */
@@ -100,7 +103,11 @@ function checkValues(row: ReturnRow, measure: Measure, problems: RowProblem[]): 
     if (row.numerator === undefined) problem('numerator', undefined, `${measure.id} needs its numerator, to add periods up correctly`, 'fill in the numerator');
     if (row.denominator === undefined) problem('denominator', undefined, `${measure.id} needs its denominator, to add periods up correctly`, 'fill in the denominator');
   }
-  if (row.numerator !== undefined && row.denominator !== undefined) {
+  if (row.numerator !== undefined && row.numerator < 0) problem('numerator', row.numerator, 'the numerator cannot be negative', 'give the count on top: 0 or more');
+  if (row.denominator !== undefined && row.denominator <= 0) {
+    problem('denominator', row.denominator, 'the denominator must be more than 0', 'give the count underneath; with nothing to count there is no figure for the period');
+  }
+  if (row.numerator !== undefined && row.denominator !== undefined && row.numerator >= 0 && row.denominator > 0) {
     if (row.numerator > row.denominator) {
       problem('numerator', row.numerator, `the numerator is greater than the denominator (${formatNumber(row.denominator)})`, 'check that the two columns are not swapped');
     } else if (measure.unit === 'percent' && row.denominator > 0) {
@@ -126,7 +133,7 @@ export function checkReading(row: ReturnRow, agency: Agency, catalogue: Catalogu
   if (measure) {
     const period = { start: row.periodStart, end: row.periodEnd };
     const check = period.start <= period.end ? checkPeriodFor(measure.frequency, period) : { ok: false as const, reason: 'the period ends before it starts', fix: 'swap the start and end dates' };
-    if (!check.ok) problems.push({ row: row.row, column: 'period_end', value: `${row.periodStart} to ${row.periodEnd}`, reason: check.reason, fix: check.fix });
+    if (!check.ok) problems.push({ row: row.row, column: 'period_end', value: `${ukDate(row.periodStart)} to ${ukDate(row.periodEnd)}`, reason: check.reason, fix: check.fix });
     checkValues(row, measure, problems);
   }
   if (problems.length > 0 || !measure || !area) return { problems };

@@ -64,6 +64,14 @@ const AMBIGUOUS_POINT = /^[+-]?\d{1,3}\.\d{3}$/;
  * unit, percentages written 0-100, so "12.5%" is 12.5.
  */
 export function parseNumberText(raw: string, decimalComma: boolean): number | CellProblem {
+  const result = readNumberText(raw, decimalComma);
+  if (typeof result === 'number' && !Number.isFinite(result)) {
+    return { reason: `"${raw.trim()}" is too large to be a figure`, fix: 'check the figure; write just the number, e.g. 97 or 12.5' };
+  }
+  return result;
+}
+
+function readNumberText(raw: string, decimalComma: boolean): number | CellProblem {
   let text = raw.trim();
   const percent = text.endsWith('%');
   if (percent) text = text.slice(0, -1).trimEnd();

@@ -287,6 +287,8 @@ async function* sheetRows(
       case 'c': {
         const r = tag.attributes.r;
         column = r === undefined ? column + 1 : columnIndex(r);
+        // Excel stops at column XFD; a reference past it would make a sparse row millions of cells long.
+        if (column >= 16_384) throw new UnreadableReturn(fileName, `its cell ${r ?? ''} is beyond Excel's last column (XFD)`, `${REOPEN}.`);
         type = tag.attributes.t ?? 'n';
         style = tag.attributes.s === undefined ? 0 : Number(tag.attributes.s);
         text = '';

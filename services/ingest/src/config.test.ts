@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFrom } from './config.js';
+
+describe("the ingest service's configuration", () => {
+  it('needs nothing: the embedded store of the beacon command, port 8321, 20 MiB uploads', () => {
+    expect(configFrom({})).toEqual({ sqliteFile: 'var/events.sqlite', catalogueDir: undefined, port: 8321, maxUploadBytes: 20 * 1024 * 1024 });
+  });
+
+  it('opens the store the beacon command opens, and takes the port and the limit', () => {
+    expect(configFrom({ BEACON_HOME: '/srv/beacon', BEACON_INGEST_PORT: '9000', BEACON_MAX_UPLOAD_BYTES: '1048576' })).toMatchObject({
+      sqliteFile: '/srv/beacon/events.sqlite',
+      port: 9000,
+      maxUploadBytes: 1_048_576,
+    });
+    expect(configFrom({ BEACON_HOME: '/srv/beacon', BEACON_SQLITE_FILE: '/data/beacon.sqlite' }).sqliteFile).toBe('/data/beacon.sqlite');
+  });
+
+  it('names the variable, its value and what is wrong', () => {
+    expect(() => configFrom({ BEACON_INGEST_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => configFrom({ BEACON_MAX_UPLOAD_BYTES: '20MB' })).toThrow(/BEACON_MAX_UPLOAD_BYTES="20MB": /);
+    expect(() => configFrom({ BEACON_INGEST_PORT: '70000' })).toThrow(/BEACON_INGEST_PORT="70000": /);
+  });
+});

@@ -1,0 +1,23 @@
+import type { Catalogue } from '@beacon/catalogue';
+import type { EventStore } from '@beacon/event-store';
+import type { ReadingsOnRecord } from '@beacon/return-intake';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { readingsInForce } from './readings-in-force.js';
+import { returnsPlugin } from './returns-plugin.js';
+
+export interface IngestServerOptions {
+  store: EventStore;
+  catalogue: Catalogue;
+  /** Default: kept in memory and brought up to date from the store's log (readingsInForce). */
+  readingsOnRecord?: () => Promise<ReadingsOnRecord>;
+  maxUploadBytes?: number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The ingest service's HTTP server, not yet listening. The caller owns the store. */
+export function buildIngestServer(options: IngestServerOptions): FastifyInstance {
+  const { store, catalogue, maxUploadBytes, logger = false } = options;
+  const app = Fastify({ logger });
+  app.register(returnsPlugin, { store, catalogue, maxUploadBytes, readingsOnRecord: options.readingsOnRecord ?? readingsInForce(store) });
+  return app;
+}
