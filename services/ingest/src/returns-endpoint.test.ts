@@ -376,7 +376,7 @@ describe('POST /returns', () => {
       expect(status).toBe(422);
       // The test workbook has DA_REPEAT for a quarter (it is monthly) and a Place Survey measure.
       expect(answer.problems).toEqual([
-        expect.objectContaining({ row: 3, column: 'period_end', value: '2008-04-01 to 2008-06-30' }),
+        expect.objectContaining({ row: 3, column: 'period_end', value: '01/04/2008 to 30/06/2008' }),
         expect.objectContaining({ row: 4, column: 'measure', value: 'NI21' }),
       ]);
       expect(await store.headPosition()).toBe(0n);
