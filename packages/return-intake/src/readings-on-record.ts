@@ -13,22 +13,37 @@ export interface ReadingInForce {
 export type ReadingsOnRecord = ReadonlyMap<string, ReadingInForce>;
 
 /**
- * The readings in force, keyed by `readingKey`: the last recorded reading for each measure,
- * area and period. Worked out from the whole log until the projectors keep it as a read model.
+ * The readings in force, keyed by `readingKey` (the last recorded reading for each measure,
+ * area and period), kept in memory and brought up to date from the events appended since the
+ * last call, by this process or any other. Until the projectors keep this read model.
  */
-export async function readingsOnRecord(store: EventStore): Promise<ReadingsOnRecord> {
+export function keepReadingsOnRecord(store: EventStore): () => Promise<ReadingsOnRecord> {
   const inForce = new Map<string, ReadingInForce>();
   let after = 0n;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 10_000 });
-    if (page.length === 0) return inForce;
-    for (const stored of page) {
-      if (stored.type !== 'ReadingRecorded') continue;
-      const event = fromStoredEvent(stored);
-      if (event.type !== 'ReadingRecorded') continue;
-      const { data } = event;
-      inForce.set(readingKey(data), { returnId: data.returnId, row: data.row, value: data.value, recordedAt: data.recordedAt });
+  const catchUp = async () => {
+    for (;;) {
+      const page = await store.readAll({ after, maxCount: 10_000 });
+      if (page.length === 0) return;
+      for (const stored of page) {
+        const event = stored.type === 'ReadingRecorded' ? fromStoredEvent(stored) : undefined;
+        if (event?.type === 'ReadingRecorded') {
+          const { data } = event;
+          inForce.set(readingKey(data), { returnId: data.returnId, row: data.row, value: data.value, recordedAt: data.recordedAt });
+        }
+        // Only past an event once it is applied: one that fails to decode fails every call, not just the first.
+        after = stored.position;
+      }
     }
-    after = page[page.length - 1]!.position;
-  }
+  };
+  // One catch-up at a time: two uploads at once must not apply the same page twice out of order.
+  let caughtUp: Promise<void> = Promise.resolve();
+  return async () => {
+    const run = caughtUp.then(catchUp);
+    caughtUp = run.catch(() => undefined);
+    await run;
+    return inForce;
+  };
 }
+
+/** The readings in force now, read from the whole log once. */
+export const readingsOnRecord = (store: EventStore): Promise<ReadingsOnRecord> => keepReadingsOnRecord(store)();

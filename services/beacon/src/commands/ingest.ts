@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadCatalogue } from '@beacon/catalogue';
-import { ingestReturn, readingsOnRecord } from '@beacon/return-intake';
+import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
 import { SingleBar } from 'cli-progress';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
@@ -40,7 +40,7 @@ export async function ingestCommand(config: Config, options: IngestOptions, say:
         dryRun: options.dryRun,
         onProgress: ({ bytesRead, rows }) => bar?.update(bytesRead, { rows }),
       },
-      { store, catalogue, readingsOnRecord: () => readingsOnRecord(store) },
+      { store, catalogue, readingsOnRecord: keepReadingsOnRecord(store) },
     );
     bar?.stop();
     for (const line of outcomeText(outcome)) say(line);

@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogue } from '@beacon/catalogue';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
-import { ingestReturn, readingsOnRecord } from '@beacon/return-intake';
+import { ingestReturn } from './ingest-return.js';
+import { keepReadingsOnRecord, readingsOnRecord } from './readings-on-record.js';
 import { expect, it } from 'vitest';
-import { readingsInForce } from './readings-in-force.js';
 
 const catalogue = loadCatalogue();
 const sample = (file: string) => readFile(fileURLToPath(new URL(`../../../data/sample-returns/2008-09/${file}`, import.meta.url)));
 
 it('keeps up with the log: the same readings in force as reading the whole log, corrections included', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'beacon-in-force-'));
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-on-record-'));
   const store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   try {
-    const kept = readingsInForce(store);
+    const kept = keepReadingsOnRecord(store);
     const send = async (file: string) =>
       ingestReturn(
         { source: { bytes: await sample(file) }, fileName: file, agency: 'north-kent-police', submitter: { kind: 'person', id: 'nkp.analyst' } },
