@@ -246,10 +246,10 @@ export type Measure = z.infer<typeof MeasureSchema>;
 // targets.yaml
 // ---------------------------------------------------------------------------
 
-/** Both ends inclusive, e.g. the financial year 2008-04-01..2009-03-31. */
+/** Both ends inclusive, e.g. the financial year 2008-04-01..2009-03-31. Also the period of every event. */
 export const PeriodSchema = z
   .strictObject({ start: IsoDateSchema, end: IsoDateSchema })
-  .refine((p) => p.start <= p.end, { message: 'end is before start', path: ['end'] });
+  .refine((p) => p.start <= p.end, { message: 'period start must not be after its end', path: ['end'] });
 export type Period = z.infer<typeof PeriodSchema>;
 
 export const TargetSourceSchema = z.enum(['police_target', 'kent_agreement', 'psa', 'local']);

@@ -1,13 +1,5 @@
+import { PeriodSchema } from '@beacon/catalogue';
 import { z } from 'zod';
-
-/** A calendar date as a data officer writes it in ISO form, e.g. 2009-03-31. */
-export const IsoDate = z.iso.date();
-
-/** The period a reading, target or population describes (valid time), both days inclusive. */
-export const Period = z
-  .object({ start: IsoDate, end: IsoDate })
-  .refine((period) => period.start <= period.end, { message: 'period start must not be after its end', path: ['end'] });
-export type Period = z.infer<typeof Period>;
 
 /** When Beacon recorded the fact (transaction time): what "as at" reports cut on. */
 export const RecordedAt = z.iso.datetime({ offset: true });
@@ -21,5 +13,5 @@ export const Actor = z.object({
 });
 export type Actor = z.infer<typeof Actor>;
 
-/** Fields every Beacon event carries. */
-export const eventBasics = { period: Period, recordedAt: RecordedAt, actor: Actor };
+/** Fields every Beacon event carries: `period` is what the event describes (valid time); `recordedAt` when Beacon learnt it. */
+export const eventBasics = { period: PeriodSchema, recordedAt: RecordedAt, actor: Actor };

@@ -1,4 +1,4 @@
-export { Actor, IsoDate, Period, RecordedAt } from './common.js';
+export { Actor, RecordedAt } from './common.js';
 export { fromStoredEvent, InvalidEvent, type RecordedBeaconEvent, toEventToAppend, UnreadableEvent } from './codec.js';
 export {
   type BeaconEvent,
