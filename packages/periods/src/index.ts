@@ -9,5 +9,6 @@ export {
   isFinancialYear,
   isTranche,
   type PeriodCheck,
+  ukDate,
   wholeMonths,
 } from './periods.js';

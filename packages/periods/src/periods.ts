@@ -14,6 +14,9 @@ const day = (isoDate: string) => {
   return date;
 };
 
+/** A date as officers write it in returns, day first: 2008-04-01 → 01/04/2008. */
+export const ukDate = (isoDate: string) => format(day(isoDate), 'dd/MM/yyyy');
+
 /** Label of a financial year by the year it starts in: 2008 → "2008/09". */
 export const financialYearLabel = (startYear: number) => `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`;
 

@@ -1,5 +1,5 @@
 import type { Agency, Catalogue, Measure, MeasureLookup } from '@beacon/catalogue';
-import { checkPeriodFor, describePeriod } from '@beacon/periods';
+import { checkPeriodFor, describePeriod, ukDate } from '@beacon/periods';
 import type { ReturnRow, RowProblem } from '@beacon/returns';
 import { closest, distance } from 'fastest-levenshtein';
 
@@ -27,9 +27,6 @@ export interface RowWarning {
 }
 
 export type ReadingCheck = { reading: CheckedReading; warnings: RowWarning[] } | { problems: RowProblem[] };
-
-/** Dates in problems as the officer typed them: day first. */
-const ukDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 const formatNumber = (n: number) => n.toLocaleString('en-GB', { maximumFractionDigits: 6 });
 
