@@ -1,16 +1,4 @@
-import { join } from 'node:path';
-import { z } from 'zod';
-
-/**
- * Beacon's configuration comes from the environment, validated at start-up. The embedded
- * default (SQLite in ./var) needs none of it.
- */
-const Environment = z.object({
-  BEACON_HOME: z.string().min(1).default('var'),
-  BEACON_STORE: z.enum(['sqlite']).default('sqlite'),
-  BEACON_SQLITE_FILE: z.string().min(1).optional(),
-  BEACON_CATALOGUE_DIR: z.string().min(1).optional(),
-});
+import { readEnvironment, sqliteFileOf, storeVariables } from '@beacon/config';
 
 export interface Config {
   /** Folder of the embedded default's files (event store, feed files). */
@@ -20,23 +8,14 @@ export interface Config {
   catalogueDir: string | undefined;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
+/** The `beacon` command's configuration, from the environment, validated at start-up. */
 export function configFrom(env: NodeJS.ProcessEnv): Config {
-  const parsed = Environment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(env[name])}: ${issue.message}`;
-    });
-    throw new ConfigError(`Beacon's configuration is not valid:\n${problems.join('\n')}`);
-  }
-  const { BEACON_HOME: home, BEACON_SQLITE_FILE, BEACON_CATALOGUE_DIR } = parsed.data;
+  const variables = readEnvironment(storeVariables, env, "Beacon's");
   return {
-    home,
-    store: { kind: 'sqlite', file: BEACON_SQLITE_FILE ?? join(home, 'events.sqlite') },
-    catalogueDir: BEACON_CATALOGUE_DIR,
+    home: variables.BEACON_HOME,
+    store: { kind: variables.BEACON_STORE, file: sqliteFileOf(variables) },
+    catalogueDir: variables.BEACON_CATALOGUE_DIR,
   };
 }
+
+export { ConfigError } from '@beacon/config';

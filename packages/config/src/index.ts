@@ -1,0 +1,1 @@
+export { ConfigError, readEnvironment, sqliteFileOf, storeVariables } from './environment.js';
