@@ -1,4 +1,4 @@
-import type { EventStore } from '@beacon/event-store';
+import { type EventStore, logPages } from '@beacon/event-store';
 import { fromStoredEvent } from '@beacon/events';
 import { readingKey } from './check-reading.js';
 
@@ -21,9 +21,7 @@ export function keepReadingsOnRecord(store: EventStore): () => Promise<ReadingsO
   const inForce = new Map<string, ReadingInForce>();
   let after = 0n;
   const catchUp = async () => {
-    for (;;) {
-      const page = await store.readAll({ after, maxCount: 10_000 });
-      if (page.length === 0) return;
+    for await (const page of logPages(store, after)) {
       for (const stored of page) {
         const event = stored.type === 'ReadingRecorded' ? fromStoredEvent(stored) : undefined;
         if (event?.type === 'ReadingRecorded') {

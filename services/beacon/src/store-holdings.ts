@@ -1,4 +1,4 @@
-import type { EventStore } from '@beacon/event-store';
+import { type EventStore, logPages } from '@beacon/event-store';
 
 export interface StoreHoldings {
   events: number;
@@ -13,16 +13,12 @@ export async function storeHoldings(store: EventStore): Promise<StoreHoldings> {
   const byType = new Map<string, number>();
   const streams = new Set<string>();
   let events = 0;
-  let after = 0n;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 10_000 });
-    if (page.length === 0) break;
+  for await (const page of logPages(store)) {
     for (const event of page) {
       byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
       streams.add(event.stream);
     }
     events += page.length;
-    after = page[page.length - 1]!.position;
   }
   return { events, streams: streams.size, byType, head: await store.headPosition() };
 }
