@@ -34,12 +34,20 @@ describe('the main command on the embedded default', () => {
     expect(first.out).toMatch(/PopulationRecorded\s+4/);
     expect(first.out).toMatch(/ReadingSuperseded\s+1\n/);
     expect(existsSync(join(home, 'events.sqlite'))).toBe(true);
+    // The projector's read models, and the strategy group's summary of the latest month.
+    expect(first.out).toContain(`Read models: SQLite file ${join(home, 'read-models.sqlite')}, projected to position 1242 (1,242 new events)`);
+    expect(first.out).toContain('Dartford & Gravesham CDRP, March 2011 (worst of its measures):');
+    expect(first.out).toMatch(/✖ RED {4}Violent Crime {24}1 green, 0 amber, 2 red, 3 grey/);
+    // March 2009 as seen on 15 April 2009: Dartford's SAC on the uncorrected 170, and the revision since.
+    expect(first.out).toMatch(/Dartford, March 2009, as at 2009-04-15[\s\S]*✖ RED {4}SAC {20}15\.5 per 1,000/);
+    expect(first.out).toContain('revised since: SAC DBC was 170, now 118 (corrected 2009-04-20)');
 
     const second = runBeacon({ BEACON_HOME: home });
     expect(second.code).toBe(0);
     expect(second.out).toContain('0 newly recorded, 17 already recorded');
     expect(second.out).toContain('179 returns: 0 accepted (0 readings, 0 corrections), 179 already received, 0 rejected');
     expect(second.out).toMatch(/holds 1,242 events in 194 streams/);
+    expect(second.out).toContain('projected to position 1242 (0 new events)');
   });
 
   it('stops on a broken catalogue, naming the file, entry and field, before touching the store', () => {

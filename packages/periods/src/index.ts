@@ -1,5 +1,7 @@
 export {
+  calendarDay,
   checkPeriodFor,
+  daysInMonth,
   describePeriod,
   financialYear,
   financialYearLabel,

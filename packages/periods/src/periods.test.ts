@@ -1,5 +1,6 @@
+import { addDays, addMonths, differenceInCalendarMonths, endOfMonth, format, parseISO } from 'date-fns';
 import { describe, expect, it } from 'vitest';
-import { checkPeriodFor, describePeriod, financialYear, financialYearLabel, financialYearStartYear } from './periods.js';
+import { checkPeriodFor, describePeriod, financialYear, financialYearLabel, financialYearStartYear, wholeMonths } from './periods.js';
 
 describe('the financial year', () => {
   it('runs from 1 April to 31 March', () => {
@@ -52,5 +53,30 @@ describe("a reading's period against its measure's frequency", () => {
   it('takes any survey fieldwork period up to two years', () => {
     expect(checkPeriodFor('survey_wave', { start: '2008-09-29', end: '2008-12-19' }).ok).toBe(true);
     expect(checkPeriodFor('survey_wave', { start: '2006-04-01', end: '2008-12-19' }).ok).toBe(false);
+  });
+});
+
+describe('reading dates digit by digit, as date-fns reads them', () => {
+  const iso = (date: Date) => format(date, 'yyyy-MM-dd');
+  const fromDateFns = (period: { start: string; end: string }) => {
+    const [start, end] = [parseISO(period.start), parseISO(period.end)];
+    const months = start.getDate() === 1 && iso(endOfMonth(end)) === period.end ? differenceInCalendarMonths(end, start) + 1 : undefined;
+    return { months, startYear: start.getMonth() >= 3 ? start.getFullYear() : start.getFullYear() - 1 };
+  };
+
+  it('gives the same whole months and financial years for periods from 1900 to 2099', () => {
+    let seed = 1;
+    const next = (n: number) => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed % n;
+    };
+    for (let i = 0; i < 5_000; i++) {
+      const first = new Date(1900 + next(199), next(12), 1);
+      // Half the periods run from a month's first day to a month's last, as readings do.
+      const start = next(2) === 0 ? first : addDays(first, next(31));
+      const end = next(2) === 0 ? endOfMonth(addMonths(start, next(30))) : addDays(start, next(800));
+      const period = { start: iso(start), end: iso(end) };
+      expect({ months: wholeMonths(period), startYear: financialYearStartYear(period.start) }, `${period.start} to ${period.end}`).toEqual(fromDateFns(period));
+    }
   });
 });

@@ -89,13 +89,13 @@ export function sumMonths(measure: ProgressMeasure, area: AreaScope, readings: r
     for (const reading of readings.filter(ofMeasure(measure))) {
       if (reading.area !== member || !overlaps(reading.period, period)) continue;
       const readingMonths = monthsCovered(reading.period);
-      const label = `${member} ${describePeriod(reading.period)}`;
+      const label = () => `${member} ${describePeriod(reading.period)}`;
       if (readingMonths === undefined || !within(reading.period, period)) {
-        sums.notes.push(`the reading for ${label} is not whole months within ${describePeriod(period)}, so it is left out`);
+        sums.notes.push(`the reading for ${label()} is not whole months within ${describePeriod(period)}, so it is left out`);
         continue;
       }
       if (measure.method === 'ratio' && (reading.numerator === undefined || reading.denominator === undefined)) {
-        sums.notes.push(`the reading for ${label} has no numerator and denominator, so it is left out`);
+        sums.notes.push(`the reading for ${label()} has no numerator and denominator, so it is left out`);
         continue;
       }
       for (const month of readingMonths) {

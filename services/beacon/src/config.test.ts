@@ -3,7 +3,17 @@ import { ConfigError, configFrom } from './config.js';
 
 describe('configuration', () => {
   it('needs nothing for the embedded default', () => {
-    expect(configFrom({})).toEqual({ home: 'var', store: { kind: 'sqlite', file: 'var/events.sqlite' }, catalogueDir: undefined });
+    expect(configFrom({})).toEqual({
+      home: 'var',
+      store: { kind: 'sqlite', file: 'var/events.sqlite' },
+      readModelsFile: 'var/read-models.sqlite',
+      catalogueDir: undefined,
+    });
+  });
+
+  it('keeps the read models beside the store unless told otherwise', () => {
+    expect(configFrom({ BEACON_HOME: '/srv/beacon' }).readModelsFile).toBe('/srv/beacon/read-models.sqlite');
+    expect(configFrom({ BEACON_READ_MODELS_FILE: '/fast/rm.sqlite' }).readModelsFile).toBe('/fast/rm.sqlite');
   });
 
   it('names the variable, its value and what is allowed', () => {

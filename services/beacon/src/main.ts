@@ -2,11 +2,15 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
 import { StoreNotUsable } from '@beacon/event-store';
+import { ProjectionStopped, ReadModelsNotUsable } from '@beacon/read-models';
 import { templateCsv, UnknownAgency } from '@beacon/return-intake';
 import { UnreadableReturn, UnsupportedReturnFormat } from '@beacon/returns';
 import { ingestCommand } from './commands/ingest.js';
+import { rebuildCommand } from './commands/project.js';
+import { summaryCommand } from './commands/summary.js';
 import { runMainJob } from './commands/run.js';
 import { ConfigError, configFrom } from './config.js';
+import { openEventStore } from './open-store.js';
 import { CatalogueChangedInPlace } from './record-catalogue.js';
 
 const usage = `Usage: beacon [command]
@@ -19,6 +23,11 @@ Commands:
            take a return (CSV or .xlsx) from a data officer: every row is checked, and the
            return is stored whole or not at all. --dry-run checks without storing.
            Exit code 0 when accepted (or already received), 1 when rejected.
+  summary --period YYYY-MM [--area ID] [--as-at DATE] [--rule worst|majority]
+           the strategy group's summary: RAG per priority area and its measures for a
+           month, for DGCDRP (default), DBC or GBC; --as-at shows it as it stood then
+           (e.g. beacon summary --period 2009-03 --as-at 2009-04-15)
+  rebuild  replay the whole event log into fresh read models (stop the projector first)
   template --agency ID
            print the agency's blank return (CSV): one row for each measure it returns and
            each area it reports for, e.g. beacon template --agency kdaat > kdaat.csv
@@ -27,11 +36,12 @@ Commands:
 Configuration (environment; none needed for the embedded default):
   BEACON_HOME           folder for the embedded default's files (default: var)
   BEACON_SQLITE_FILE    the SQLite event store (default: $BEACON_HOME/events.sqlite)
+  BEACON_READ_MODELS_FILE  the projector's read models (default: $BEACON_HOME/read-models.sqlite)
   BEACON_CATALOGUE_DIR  the measure catalogue (default: data/catalogue of this repository)
 `;
 
 /** Problems a user can fix: shown as a plain message, without a stack trace. */
-const userFacing = [CatalogueError, CatalogueChangedInPlace, ConfigError, StoreNotUsable, UnknownAgency, UnsupportedReturnFormat, UnreadableReturn];
+const userFacing = [ProjectionStopped, ReadModelsNotUsable, RangeError, CatalogueError, CatalogueChangedInPlace, ConfigError, StoreNotUsable, UnknownAgency, UnsupportedReturnFormat, UnreadableReturn];
 
 class UsageError extends Error {}
 
@@ -44,6 +54,10 @@ async function main(argv: string[]): Promise<number> {
       submitter: { type: 'string', default: userInfo().username },
       sheet: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      period: { type: 'string' },
+      area: { type: 'string', default: 'DGCDRP' },
+      'as-at': { type: 'string' },
+      rule: { type: 'string', default: 'worst' },
     },
   });
   const [command = 'run', ...rest] = positionals;
@@ -56,6 +70,22 @@ async function main(argv: string[]): Promise<number> {
       const [file] = rest;
       if (!file || !values.agency) throw new UsageError('ingest needs a file and --agency, e.g. beacon ingest march.csv --agency north-kent-police');
       return ingestCommand(configFrom(process.env), { file, agency: values.agency, submitter: values.submitter, sheet: values.sheet, dryRun: values['dry-run'] }, say);
+    }
+    case 'summary': {
+      if (!values.period) throw new UsageError('summary needs --period, e.g. beacon summary --period 2009-03');
+      if (values.rule !== 'worst' && values.rule !== 'majority') throw new UsageError('--rule is worst or majority');
+      await summaryCommand(configFrom(process.env), { period: values.period, area: values.area, asAt: values['as-at'], rule: values.rule }, say);
+      return 0;
+    }
+    case 'rebuild': {
+      const config = configFrom(process.env);
+      const { store } = await openEventStore(config);
+      try {
+        await rebuildCommand(config, store, say);
+      } finally {
+        await store.close();
+      }
+      return 0;
     }
     case 'template': {
       const catalogue = loadCatalogue(configFrom(process.env).catalogueDir);

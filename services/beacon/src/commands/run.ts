@@ -1,10 +1,13 @@
 import { loadCatalogue } from '@beacon/catalogue';
+import { PerformanceQueries } from '@beacon/read-models';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
 import { outcomeText } from '../outcome-text.js';
 import { recordCatalogue } from '../record-catalogue.js';
 import { loadSampleReturns, sampleReturnsDir } from '../sample-returns.js';
 import { storeHoldings } from '../store-holdings.js';
+import { summaryText } from '../summary-text.js';
+import { projectToHead } from './project.js';
 
 const count = (n: number, noun: string, nouns = `${noun}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? noun : nouns}`;
 
@@ -39,6 +42,20 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
     const holdings = await storeHoldings(store);
     say(`  holds ${count(holdings.events, 'event')} in ${count(holdings.streams, 'stream')} (last position ${holdings.head})`);
     for (const [type, n] of holdings.byType) say(`    ${type.padEnd(20)} ${n.toLocaleString('en-GB')}`);
+
+    const { readModels, from, to } = await projectToHead(config, store);
+    try {
+      say(`Read models: SQLite file ${config.readModelsFile}, projected to position ${to} (${count(Number(to - from), 'new event')})`);
+      const queries = new PerformanceQueries(readModels, catalogue);
+      const latest = readModels.db.prepare('SELECT max(period_end) FROM readings').pluck().get() as string | null;
+      if (latest) for (const line of summaryText(queries.summary({ area: 'DGCDRP', period: latest.slice(0, 7) }))) say(line);
+      // The same month as the strategy group saw it, and after later corrections: the two timelines.
+      say('March 2009 as the strategy group saw it on 15 April 2009, before the police corrected Dartford\'s March figure:');
+      for (const line of summaryText(queries.summary({ area: 'DBC', period: '2009-03', asAt: '2009-04-15' }))) say(line);
+      say('More: beacon summary --period YYYY-MM [--area DBC|GBC|DGCDRP] [--as-at YYYY-MM-DD]');
+    } finally {
+      readModels.close();
+    }
   } finally {
     await store.close();
   }

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCatalogue } from '@beacon/catalogue';
+import type { EventStore, StoredEvent } from '@beacon/event-store';
+import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { catalogueRecords, toEventToAppend } from '@beacon/events';
+import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProjectionStopped, ReadModels } from './projection.js';
+import { Records } from './records.js';
+
+const catalogue = loadCatalogue();
+const officer = { kind: 'person', id: 'j.smith', name: 'J Smith', agency: 'north-kent-police' } as const;
+const header = 'measure,area,period_start,period_end,value,numerator,denominator,sample_size,note\n';
+
+let dir: string;
+let store: EventStore;
+let readModels: ReadModels;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-read-models-'));
+  store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+});
+afterEach(async () => {
+  readModels.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Given: a return sent through the real ingest, received at `receivedAt`. */
+async function given(csv: string, receivedAt: string, fileName = 'return.csv') {
+  const onRecord = keepReadingsOnRecord(store);
+  const outcome = await ingestReturn(
+    { source: { bytes: new TextEncoder().encode(header + csv) }, fileName, agency: 'north-kent-police', submitter: officer, receivedAt },
+    { store, catalogue, readingsOnRecord: onRecord },
+  );
+  expect(outcome.status).toBe('accepted');
+  return outcome;
+}
+
+const everything = () => store.readAll();
+
+describe('projecting the log into records (given events, then state)', () => {
+  it('records each reading with its provenance, and the return it came in', async () => {
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\nSAC,GBC,01/03/2009,31/03/2009,105,,,,\n', '2009-04-09T09:45:00Z', 'march.csv');
+    const events = await everything();
+    expect(readModels.project(events)).toBe(events.at(-1)!.position);
+
+    const records = new Records(readModels.db);
+    const readings = records.readings('SAC', 'DBC', { start: '2009-03-01', end: '2009-03-31' });
+    expect(readings).toEqual([
+      expect.objectContaining({ value: 170, area: 'DBC', row: 2, agency: 'north-kent-police', recordedAt: '2009-04-09T09:45:00.000Z', period: { start: '2009-03-01', end: '2009-03-31' } }),
+    ]);
+    expect(records.returnsBetween('2009-01-01T00:00:00.000Z', '2009-12-31T00:00:00.000Z')).toEqual([
+      expect.objectContaining({ agency: 'north-kent-police', submitter: 'J Smith', fileName: 'march.csv', readingCount: 2 }),
+    ]);
+  });
+
+  it('is idempotent: the same events delivered twice change nothing', async () => {
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\n', '2009-04-09T09:45:00Z');
+    const events = await everything();
+    readModels.project(events);
+    const before = readModels.db.prepare('SELECT * FROM readings').all();
+    readModels.project(events);
+    readModels.project(events.slice(1));
+    expect(readModels.db.prepare('SELECT * FROM readings').all()).toEqual(before);
+    expect(readModels.checkpoint()).toBe(events.at(-1)!.position);
+  });
+
+  it('a correction supersedes the earlier reading, which stays in history: "as at" before it sees the old value', async () => {
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\n', '2009-04-09T09:45:00Z', 'march.csv');
+    await given('SAC,DBC,01/03/2009,31/03/2009,118,,,,\n', '2009-04-20T11:15:00Z', 'march-corrected.csv');
+    readModels.project(await everything());
+
+    const records = new Records(readModels.db);
+    const march = { start: '2009-03-01', end: '2009-03-31' };
+    expect(records.readings('SAC', 'DBC', march).map((r) => r.value)).toEqual([118]);
+    expect(records.readings('SAC', 'DBC', march, '2009-04-15T00:00:00.000Z').map((r) => r.value)).toEqual([170]);
+    expect(records.readings('SAC', 'DBC', march, '2009-04-01T00:00:00.000Z')).toEqual([]);
+    expect(readModels.db.prepare('SELECT count(*) FROM readings').pluck().get()).toBe(2);
+    // The revision to what a report as at 15 April showed: 170 became 118 on 20 April.
+    expect(records.correctionsBetween('2009-04-15T00:00:00.000Z', '9999-12-31T00:00:00.000Z', '2009-04-15T00:00:00.000Z')).toEqual([
+      expect.objectContaining({ measureId: 'SAC', area: 'DBC', was: expect.objectContaining({ value: 170 }), now: expect.objectContaining({ value: 118 }), correctedAt: '2009-04-20T11:15:00.000Z' }),
+    ]);
+  });
+
+  it('records targets and populations with when they were recorded, so reports before then do not see them', async () => {
+    for (const record of catalogueRecords(catalogue)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
+    readModels.project(await everything());
+    const records = new Records(readModels.db);
+    expect(records.targets().find((t) => t.id === 'SAC-2008-09')).toMatchObject({ measureId: 'SAC', area: 'DGCDRP', kind: 'value', value: 13.7, version: 1 });
+    expect(records.targets('2008-03-31T00:00:00.000Z')).toEqual([]);
+    expect(records.populations().filter((p) => p.base === 'all_ages').map((p) => [p.area, p.year, p.value])).toEqual([
+      ['DBC', 2008, 90_900],
+      ['GBC', 2008, 100_900],
+    ]);
+  });
+});
+
+describe('an event the projector cannot understand', () => {
+  const stranger = (position: bigint, type: string, schemaVersion: number): StoredEvent => ({
+    id: '00000000-0000-4000-8000-000000000000',
+    stream: 'return-from-the-future',
+    revision: 0n,
+    position,
+    type,
+    data: {},
+    metadata: { schemaVersion },
+    storedAt: '2026-01-01T00:00:00.000Z',
+  });
+
+  it('stops the projector, naming the event and its position; what came before is kept', async () => {
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\n', '2009-04-09T09:45:00Z');
+    const events = await everything();
+    const last = events.at(-1)!.position;
+    const attempt = () => readModels.project([...events, stranger(last + 1n, 'ReadingRedacted', 1)]);
+    expect(attempt).toThrow(ProjectionStopped);
+    expect(attempt).toThrow(`The projector stopped at event ReadingRedacted (position ${last + 1n}, stream "return-from-the-future")`);
+    expect(readModels.checkpoint()).toBe(last);
+    expect(readModels.db.prepare('SELECT count(*) FROM readings').pluck().get()).toBe(1);
+  });
+
+  it('stops on a newer schema version of a known event, and says to upgrade', () => {
+    expect(() => readModels.project([stranger(1n, 'ReadingRecorded', 9)])).toThrow(/schema version 9 is newer than this Beacon knows \(1\); upgrade Beacon/);
+    expect(readModels.checkpoint()).toBe(0n);
+  });
+});

@@ -1,0 +1,202 @@
+import type { StoredEvent } from '@beacon/event-store';
+import { type EventData, fromStoredEvent, UnreadableEvent } from '@beacon/events';
+import Database from 'better-sqlite3';
+import { prepareSchema } from './schema.js';
+
+/** The projector met an event it cannot project; it stops there rather than skip it. */
+export class ProjectionStopped extends Error {
+  override readonly name = 'ProjectionStopped';
+  constructor(
+    readonly position: bigint,
+    readonly eventType: string,
+    readonly stream: string,
+    reason: string,
+  ) {
+    super(
+      `The projector stopped at event ${eventType} (position ${position}, stream "${stream}"): ${reason}. ` +
+        'Everything before it is projected. Upgrade Beacon if the event is newer than this version; otherwise report it.',
+    );
+  }
+}
+
+const PROJECTION = 'records';
+
+/** UTC with milliseconds, so text order is time order whatever offset the event was written with. */
+export const utc = (time: string) => new Date(time).toISOString();
+
+export interface ReadModelsOptions {
+  /** 'off' is for a rebuild into a fresh file, which is thrown away if it does not finish. */
+  synchronous?: 'normal' | 'off';
+}
+
+/**
+ * Where the event log becomes the records reports are made from: returns, readings (with
+ * corrections marked, never deleted), targets and populations, in SQLite. Each batch of events
+ * and the checkpoint that follows it are written in one transaction, so a projector killed at
+ * any moment resumes exactly after the last batch it finished: no event counted twice, none
+ * skipped.
+ */
+export class ReadModels {
+  readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(
+    readonly location: string,
+    options: ReadModelsOptions = {},
+  ) {
+    this.db = new Database(location);
+    try {
+      this.db.pragma('busy_timeout = 10000');
+      prepareSchema(this.db, location);
+      this.db.pragma(`synchronous = ${options.synchronous === 'off' ? 'OFF' : 'NORMAL'}`);
+      this.db.pragma('cache_size = -32768');
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    const db = this.db;
+    this.statements = {
+      checkpoint: db.prepare('SELECT position FROM checkpoint WHERE projection = ?').pluck().safeIntegers(),
+      setCheckpoint: db.prepare('INSERT INTO checkpoint (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position'),
+      return: db.prepare(
+        `INSERT INTO returns (return_id, agency, submitter, file_name, sha256, format, reading_count, period_start, period_end, recorded_at, position)
+         VALUES (@returnId, @agency, @submitter, @fileName, @sha256, @format, @readingCount, @periodStart, @periodEnd, @recordedAt, @position)`,
+      ),
+      reading: db.prepare(
+        `INSERT INTO readings (return_id, row, measure_id, area, period_start, period_end, value, numerator, denominator, sample_size,
+                               agency, submitted_measure_id, note, recorded_at, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      supersede: db.prepare(
+        `UPDATE readings SET superseded_at = ?, superseded_by_return = ?, superseded_by_row = ?
+         WHERE measure_id = ? AND area = ? AND period_start = ? AND return_id = ? AND row = ? AND superseded_at IS NULL`,
+      ),
+      target: db.prepare(
+        `INSERT INTO targets (target_id, version, measure_id, area, kind, value, direction, period_start, period_end,
+                              baseline_value, baseline_start, baseline_end, tolerance_type, tolerance_value, source, note, recorded_at, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      population: db.prepare(
+        `INSERT INTO populations (area, base, year, value, illustrative, projected, source, recorded_at, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+    };
+  }
+
+  /** Position of the last event projected (0n before any). */
+  checkpoint(): bigint {
+    return (this.statements.checkpoint.get(PROJECTION) as bigint | undefined) ?? 0n;
+  }
+
+  /**
+   * Projects a batch of events in log order, with the checkpoint, in one transaction. Events at or
+   * before the checkpoint are already projected and are passed over, so a batch delivered twice
+   * changes nothing. An event that cannot be read stops the projection there: the events before
+   * it are kept, and ProjectionStopped names it.
+   */
+  project(events: readonly StoredEvent[]): bigint {
+    let stopped: ProjectionStopped | undefined;
+    const position = this.db.transaction(() => {
+      let last = this.checkpoint();
+      for (const stored of events) {
+        if (stored.position <= last) continue;
+        try {
+          this.projectOne(stored);
+        } catch (error) {
+          if (!(error instanceof UnreadableEvent)) throw error;
+          stopped = new ProjectionStopped(stored.position, stored.type, stored.stream, error.message.replace(/^Event .*?: /, ''));
+          break;
+        }
+        last = stored.position;
+      }
+      this.statements.setCheckpoint.run(PROJECTION, last);
+      return last;
+    })();
+    if (stopped) throw stopped;
+    return position;
+  }
+
+  private projectOne(stored: StoredEvent): void {
+    const event = fromStoredEvent(stored);
+    const position = stored.position;
+    const s = this.statements;
+    switch (event.type) {
+      case 'ReturnReceived': {
+        const e: EventData<'ReturnReceived'> = event.data;
+        s.return.run({
+          returnId: e.returnId,
+          agency: e.agency,
+          submitter: e.actor.name ?? e.actor.id,
+          fileName: e.fileName,
+          sha256: e.sha256,
+          format: e.format,
+          readingCount: e.readingCount,
+          periodStart: e.period.start,
+          periodEnd: e.period.end,
+          recordedAt: utc(e.recordedAt),
+          position,
+        });
+        return;
+      }
+      case 'ReadingRecorded': {
+        const e: EventData<'ReadingRecorded'> = event.data;
+        s.reading.run(
+          e.returnId,
+          e.row,
+          e.measureId,
+          e.area,
+          e.period.start,
+          e.period.end,
+          e.value,
+          e.numerator ?? null,
+          e.denominator ?? null,
+          e.sampleSize ?? null,
+          e.agency,
+          e.submittedMeasureId ?? null,
+          e.note ?? null,
+          utc(e.recordedAt),
+          position,
+        );
+        return;
+      }
+      case 'ReadingSuperseded': {
+        const e: EventData<'ReadingSuperseded'> = event.data;
+        s.supersede.run(utc(e.recordedAt), e.by.returnId, e.by.row, e.measureId, e.area, e.period.start, e.superseded.returnId, e.superseded.row);
+        return;
+      }
+      case 'TargetSet': {
+        const e: EventData<'TargetSet'> = event.data;
+        s.target.run(
+          e.targetId,
+          e.version,
+          e.measureId,
+          e.area,
+          e.target.kind,
+          e.target.kind === 'value' ? e.target.value : null,
+          e.target.kind === 'direction' ? e.target.direction : null,
+          e.period.start,
+          e.period.end,
+          e.baseline?.value ?? null,
+          e.baseline?.period.start ?? null,
+          e.baseline?.period.end ?? null,
+          e.tolerance?.type ?? null,
+          e.tolerance?.value ?? null,
+          e.source,
+          e.note ?? null,
+          utc(e.recordedAt),
+          position,
+        );
+        return;
+      }
+      case 'PopulationRecorded': {
+        const e: EventData<'PopulationRecorded'> = event.data;
+        s.population.run(e.area, e.base, Number(e.period.start.slice(0, 4)), e.population, e.illustrative ? 1 : 0, e.projected ? 1 : 0, e.source, utc(e.recordedAt), position);
+        return;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

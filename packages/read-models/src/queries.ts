@@ -1,0 +1,96 @@
+import type { Catalogue } from '@beacon/catalogue';
+import type { RollUpRule } from '@beacon/progress';
+import { type Changes, changesBetween, type MeasureHistory, measureHistory, monthEndFrom, type Summary, summaryFor } from '@beacon/reports';
+import { type ReadModels, utc } from './projection.js';
+import { Records } from './records.js';
+
+/** "2009-03" or a date in March 2009 → 2009-03-31. */
+export function monthEndOfPeriod(period: string): string {
+  const match = /^(\d{4})-(\d{2})(?:-\d{2})?$/.exec(period);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) throw new RangeError(`period "${period}" is not a month: write it as YYYY-MM, e.g. 2009-03`);
+  return monthEndFrom(`${match[1]}-${match[2]}-01`, 0);
+}
+
+/** An "as at" moment as typed by a person: a date means the end of that day (UK time is not assumed: UTC). */
+export function asAtMoment(asAt: string | undefined): string | undefined {
+  if (asAt === undefined || asAt === '') return undefined;
+  const moment = /^\d{4}-\d{2}-\d{2}$/.test(asAt) ? `${asAt}T23:59:59.999Z` : asAt;
+  if (Number.isNaN(Date.parse(moment))) throw new RangeError(`"as at" ${JSON.stringify(asAt)} is not a date or time: write it as YYYY-MM-DD or an ISO 8601 time`);
+  return utc(moment);
+}
+
+const CACHE_SIZE = 64;
+
+/**
+ * The query API the reporter and the dashboard use: summaries per priority area and PSA, one
+ * measure's history, and what changed between two moments, each "as at" any moment. Reports are
+ * worked out from the records when asked (so "as at" is exact), and remembered until the
+ * projector moves on.
+ */
+export class PerformanceQueries {
+  readonly records: Records;
+  private readonly cache = new Map<string, unknown>();
+  private cachedAt = -1n;
+
+  constructor(
+    private readonly readModels: ReadModels,
+    readonly catalogue: Catalogue,
+  ) {
+    this.records = new Records(readModels.db);
+  }
+
+  private remembered<T>(key: string, work: () => T): T {
+    const checkpoint = this.readModels.checkpoint();
+    if (checkpoint !== this.cachedAt) {
+      this.cache.clear();
+      this.cachedAt = checkpoint;
+    }
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const value = work();
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, value);
+    return value;
+  }
+
+  /** The priority areas and PSAs for an area and month ("2009-03"), as at a moment. */
+  summary(input: { area: string; period: string; asAt?: string; rule?: RollUpRule }): Summary & { revisions: ReturnType<Records['correctionsBetween']> } {
+    const date = monthEndOfPeriod(input.period);
+    const asAt = asAtMoment(input.asAt);
+    return this.remembered(`summary|${input.area}|${date}|${asAt}|${input.rule}`, () => {
+      const summary = summaryFor({ catalogue: this.catalogue, records: this.records.asAt(asAt), area: input.area, date, ...(input.rule && { rule: input.rule }) });
+      // What was corrected after that moment, in what the summary showed: its revisions.
+      const revisions = asAt === undefined ? [] : this.records.correctionsBetween(asAt, '9999-12-31T23:59:59.999Z', asAt).filter((c) => c.period.end <= date && inScope(this.catalogue, input.area, c.area));
+      return { ...summary, revisions };
+    });
+  }
+
+  /** One measure's history for an area, month by month between two months. */
+  history(input: { measureId: string; area: string; from: string; to: string; asAt?: string }): MeasureHistory {
+    const from = monthEndOfPeriod(input.from);
+    const to = monthEndOfPeriod(input.to);
+    const asAt = asAtMoment(input.asAt);
+    return this.remembered(`history|${input.measureId}|${input.area}|${from}|${to}|${asAt}`, () =>
+      measureHistory({ catalogue: this.catalogue, records: this.records.asAt(asAt), measureId: input.measureId, area: input.area, from, to }),
+    );
+  }
+
+  /** What changed for an area and month between two moments: statuses moved, corrections, returns received, readings overdue. */
+  changes(input: { area: string; period: string; from: string; to?: string }): Changes {
+    const from = asAtMoment(input.from) as string;
+    const to = asAtMoment(input.to) ?? new Date().toISOString();
+    const before = this.summary({ area: input.area, period: input.period, asAt: from });
+    const after = this.summary({ area: input.area, period: input.period, asAt: to });
+    return changesBetween({
+      catalogue: this.catalogue,
+      before,
+      after,
+      corrections: this.records.correctionsBetween(from, to),
+      returns: this.records.returnsBetween(from, to),
+    });
+  }
+}
+
+function inScope(catalogue: Catalogue, scope: string, area: string): boolean {
+  const found = catalogue.area(scope);
+  return scope === area || (found?.kind === 'partnership' && found.members.includes(area));
+}

@@ -1,0 +1,170 @@
+import type { Period } from '@beacon/catalogue';
+import type { CorrectionOnRecord, PopulationOnRecord, ReadingOnRecord, RecordsAsAt, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
+import type Database from 'better-sqlite3';
+
+/**
+ * The records a report is made from, read "as at" a moment: only what Beacon had recorded by
+ * then, with the corrections recorded by then applied. `asAt` undefined = everything recorded.
+ */
+
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
+type Row = Record<string, unknown>;
+const optional = <T>(value: unknown): T | undefined => (value === null ? undefined : (value as T));
+
+function readingFrom(row: Row): ReadingOnRecord {
+  const reading: ReadingOnRecord = {
+    measureId: row.measure_id as string,
+    area: row.area as string,
+    period: { start: row.period_start as string, end: row.period_end as string },
+    value: row.value as number,
+    returnId: row.return_id as string,
+    row: row.row as number,
+    agency: row.agency as string,
+    recordedAt: row.recorded_at as string,
+  };
+  const numerator = optional<number>(row.numerator);
+  const denominator = optional<number>(row.denominator);
+  const sampleSize = optional<number>(row.sample_size);
+  const note = optional<string>(row.note);
+  if (numerator !== undefined) reading.numerator = numerator;
+  if (denominator !== undefined) reading.denominator = denominator;
+  if (sampleSize !== undefined) reading.sampleSize = sampleSize;
+  if (note !== undefined) reading.note = note;
+  return reading;
+}
+
+/** Read access to the records, as at any moment. */
+export class Records {
+  private readonly statements;
+
+  constructor(db: Database.Database) {
+    this.statements = {
+      readings: db.prepare(
+        `SELECT * FROM readings
+         WHERE measure_id = ? AND area = ? AND period_start <= ? AND period_start >= ? AND period_end >= ?
+           AND recorded_at <= ? AND (superseded_at IS NULL OR superseded_at > ?)
+         ORDER BY period_start, period_end`,
+      ),
+      targets: db.prepare('SELECT * FROM targets WHERE recorded_at <= ? ORDER BY measure_id, area, period_start, target_id, version'),
+      populations: db.prepare('SELECT * FROM populations WHERE recorded_at <= ? ORDER BY area, base, year, position'),
+      returns: db.prepare('SELECT * FROM returns WHERE recorded_at > ? AND recorded_at <= ? ORDER BY recorded_at, position'),
+      lastReturnFrom: db.prepare(
+        `SELECT agency, max(period_end) AS period_end, max(recorded_at) AS recorded_at FROM returns
+         WHERE recorded_at <= ? GROUP BY agency ORDER BY agency`,
+      ),
+      corrections: db.prepare(
+        `SELECT old.measure_id, old.area, old.period_start, old.period_end, old.agency,
+                old.value AS old_value, old.return_id AS old_return, old.row AS old_row, old.recorded_at AS old_recorded_at,
+                new.value AS new_value, new.return_id AS new_return, new.row AS new_row, new.recorded_at AS new_recorded_at,
+                old.superseded_at
+         FROM readings AS old JOIN readings AS new ON new.return_id = old.superseded_by_return AND new.row = old.superseded_by_row
+         WHERE old.superseded_at > ? AND old.superseded_at <= ? AND old.recorded_at <= ?
+         ORDER BY old.superseded_at, old.measure_id, old.area, old.period_start`,
+      ),
+      lastRecordedAt: db.prepare('SELECT max(recorded_at) FROM returns').pluck(),
+    };
+  }
+
+  /** A measure's readings for an area whose periods overlap `window`, in force as at `asAt`. */
+  readings(measureId: string, area: string, window: Period, asAt?: string): ReadingOnRecord[] {
+    const at = asAt ?? END_OF_TIME;
+    // No reading covers more than two years (a survey wave at most), so none that overlaps starts earlier than that.
+    const earliestStart = `${Number(window.start.slice(0, 4)) - 2}${window.start.slice(4)}`;
+    return (this.statements.readings.all(measureId, area, window.end, earliestStart, window.start, at, at) as Row[]).map(readingFrom);
+  }
+
+  /** Every version of every target recorded by `asAt` (the latest version of each is in force). */
+  targets(asAt?: string): TargetOnRecord[] {
+    return (this.statements.targets.all(asAt ?? END_OF_TIME) as Row[]).map((row) => {
+      const target: TargetOnRecord = {
+        id: row.target_id as string,
+        version: row.version as number,
+        measureId: row.measure_id as string,
+        area: row.area as string,
+        kind: row.kind as 'value' | 'direction',
+        period: { start: row.period_start as string, end: row.period_end as string },
+        source: row.source as string,
+        recordedAt: row.recorded_at as string,
+      };
+      if (row.value !== null) target.value = row.value as number;
+      if (row.direction !== null) target.direction = row.direction as 'reduce' | 'increase';
+      if (row.baseline_value !== null) {
+        target.baseline = { value: row.baseline_value as number, period: { start: row.baseline_start as string, end: row.baseline_end as string } };
+      }
+      if (row.tolerance_type !== null) target.tolerance = { type: row.tolerance_type as 'relative' | 'absolute', value: row.tolerance_value as number };
+      if (row.note !== null) target.note = row.note as string;
+      return target;
+    });
+  }
+
+  /** Population figures recorded by `asAt`; a later figure for the same area, base and year replaces an earlier one. */
+  populations(asAt?: string): PopulationOnRecord[] {
+    const latest = new Map<string, PopulationOnRecord>();
+    for (const row of this.statements.populations.all(asAt ?? END_OF_TIME) as Row[]) {
+      latest.set(`${row.area}\u001f${row.base}\u001f${row.year}`, {
+        area: row.area as string,
+        base: row.base as string,
+        year: row.year as number,
+        value: row.value as number,
+        illustrative: row.illustrative === 1,
+        recordedAt: row.recorded_at as string,
+      });
+    }
+    return [...latest.values()];
+  }
+
+  /** Returns recorded after `from` and up to `to`. */
+  returnsBetween(from: string, to: string): ReturnOnRecord[] {
+    return (this.statements.returns.all(from, to) as Row[]).map((row) => ({
+      returnId: row.return_id as string,
+      agency: row.agency as string,
+      submitter: row.submitter as string,
+      fileName: row.file_name as string,
+      readingCount: row.reading_count as number,
+      period: { start: row.period_start as string, end: row.period_end as string },
+      recordedAt: row.recorded_at as string,
+    }));
+  }
+
+  /** Each agency's latest period returned and when, as at `asAt`: what "overdue" is judged from. */
+  lastReturns(asAt?: string): Array<{ agency: string; periodEnd: string; recordedAt: string }> {
+    return (this.statements.lastReturnFrom.all(asAt ?? END_OF_TIME) as Row[]).map((row) => ({
+      agency: row.agency as string,
+      periodEnd: row.period_end as string,
+      recordedAt: row.recorded_at as string,
+    }));
+  }
+
+  /**
+   * Corrections recorded after `from` and up to `to`, of readings that were themselves recorded by
+   * `recordedBy` (default `to`): with `recordedBy = from`, the revisions to what a report as at
+   * `from` showed.
+   */
+  correctionsBetween(from: string, to: string, recordedBy = to): CorrectionOnRecord[] {
+    return (this.statements.corrections.all(from, to, recordedBy) as Row[]).map((row) => ({
+      measureId: row.measure_id as string,
+      area: row.area as string,
+      period: { start: row.period_start as string, end: row.period_end as string },
+      agency: row.agency as string,
+      was: { value: row.old_value as number, returnId: row.old_return as string, row: row.old_row as number, recordedAt: row.old_recorded_at as string },
+      now: { value: row.new_value as number, returnId: row.new_return as string, row: row.new_row as number, recordedAt: row.new_recorded_at as string },
+      correctedAt: row.superseded_at as string,
+    }));
+  }
+
+  /** The records as they stood at `asAt` (undefined: everything recorded so far), for a report. */
+  asAt(asAt?: string): RecordsAsAt {
+    return {
+      asAt: asAt ?? null,
+      readings: (measureId, area, window) => this.readings(measureId, area, window, asAt),
+      targets: this.targets(asAt),
+      populations: this.populations(asAt),
+    };
+  }
+
+  /** When the latest return was recorded (undefined before any). */
+  lastRecordedAt(): string | undefined {
+    return (this.statements.lastRecordedAt.get() as string | null) ?? undefined;
+  }
+}

@@ -1,0 +1,117 @@
+import type Database from 'better-sqlite3';
+
+/** Marks a SQLite file as Beacon's read models ("BRDM"), so no other database is mistaken for one. */
+const readModelsApplicationId = 0x4252444d;
+
+/**
+ * The read models, kept by the projector from the event log. Two timelines everywhere: a
+ * reading's period (what it describes) and recorded_at (when Beacon learnt it), so any report
+ * can be cut "as at" a moment. Nothing is ever deleted: a correction marks the reading it
+ * replaces as superseded, with when and by what.
+ *
+ * Times are ISO 8601 in UTC with milliseconds (Date#toISOString), so text order is time order.
+ * Each step takes the schema from version N to N + 1; steps are only ever added at the end.
+ */
+export const migrations: readonly string[] = [
+  `CREATE TABLE checkpoint (
+     projection TEXT PRIMARY KEY,
+     position INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE returns (
+     return_id TEXT PRIMARY KEY,
+     agency TEXT NOT NULL,
+     submitter TEXT NOT NULL,
+     file_name TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     format TEXT NOT NULL,
+     reading_count INTEGER NOT NULL,
+     period_start TEXT NOT NULL,
+     period_end TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     position INTEGER NOT NULL
+   ) STRICT;
+   -- Rows go in in log order (position is the rowid), so a rebuild appends to the table's end;
+   -- the one index is the series index every report reads by, and a correction finds the
+   -- reading it replaces through it too.
+   CREATE TABLE readings (
+     position INTEGER PRIMARY KEY,
+     return_id TEXT NOT NULL,
+     row INTEGER NOT NULL,
+     measure_id TEXT NOT NULL,
+     area TEXT NOT NULL,
+     period_start TEXT NOT NULL,
+     period_end TEXT NOT NULL,
+     value REAL NOT NULL,
+     numerator REAL,
+     denominator REAL,
+     sample_size INTEGER,
+     agency TEXT NOT NULL,
+     submitted_measure_id TEXT,
+     note TEXT,
+     recorded_at TEXT NOT NULL,
+     superseded_at TEXT,
+     superseded_by_return TEXT,
+     superseded_by_row INTEGER
+   ) STRICT;
+   CREATE INDEX IF NOT EXISTS readings_by_series ON readings (measure_id, area, period_start);
+   CREATE TABLE targets (
+     target_id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     measure_id TEXT NOT NULL,
+     area TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     value REAL,
+     direction TEXT,
+     period_start TEXT NOT NULL,
+     period_end TEXT NOT NULL,
+     baseline_value REAL,
+     baseline_start TEXT,
+     baseline_end TEXT,
+     tolerance_type TEXT,
+     tolerance_value REAL,
+     source TEXT NOT NULL,
+     note TEXT,
+     recorded_at TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     PRIMARY KEY (target_id, version)
+   ) STRICT;
+   CREATE TABLE populations (
+     area TEXT NOT NULL,
+     base TEXT NOT NULL,
+     year INTEGER NOT NULL,
+     value INTEGER NOT NULL,
+     illustrative INTEGER NOT NULL,
+     projected INTEGER NOT NULL,
+     source TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     PRIMARY KEY (area, base, year, position)
+   ) STRICT;`,
+];
+
+export class ReadModelsNotUsable extends Error {
+  override readonly name = 'ReadModelsNotUsable';
+  constructor(location: string, reason: string) {
+    super(`The read-model database ${location} cannot be used: ${reason}`);
+  }
+}
+
+/** Brings `db` to the latest schema, refusing a file that is not Beacon's read models or was made by a newer Beacon. */
+export function prepareSchema(db: Database.Database, location: string): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
+  if (applicationId !== readModelsApplicationId && (applicationId !== 0 || tables.n > 0)) {
+    throw new ReadModelsNotUsable(location, 'it is not a Beacon read-model database. Point BEACON_READ_MODELS_FILE at another file.');
+  }
+  if (version > migrations.length) {
+    throw new ReadModelsNotUsable(location, `it was made by a newer Beacon (schema ${version}; this one knows up to ${migrations.length}). Upgrade Beacon, or rebuild it with this one.`);
+  }
+  if (version === migrations.length) return;
+  db.pragma('journal_mode = WAL');
+  db.transaction(() => {
+    for (let step = version; step < migrations.length; step++) db.exec(migrations[step]!);
+    db.pragma(`application_id = ${readModelsApplicationId}`);
+    db.pragma(`user_version = ${migrations.length}`);
+  })();
+}

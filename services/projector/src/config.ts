@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { readEnvironment, sqliteFileOf, storeVariables } from '@beacon/config';
+import { z } from 'zod';
+
+/** The projector's variables: the store's, as for every service, and its own. */
+export const projectorVariables = {
+  ...storeVariables,
+  BEACON_READ_MODELS_FILE: z.string().min(1).optional(),
+  BEACON_QUERY_PORT: z.coerce.number().int().min(0).max(65_535).default(8322),
+};
+
+export interface ProjectorConfig {
+  sqliteFile: string;
+  readModelsFile: string;
+  catalogueDir: string | undefined;
+  port: number;
+}
+
+/** The read-model database: BEACON_READ_MODELS_FILE, or read-models.sqlite beside the embedded store. */
+export const readModelsFileOf = (variables: { BEACON_HOME: string; BEACON_READ_MODELS_FILE?: string | undefined }) =>
+  variables.BEACON_READ_MODELS_FILE ?? join(variables.BEACON_HOME, 'read-models.sqlite');
+
+export function configFrom(env: NodeJS.ProcessEnv): ProjectorConfig {
+  const parsed = readEnvironment(projectorVariables, env, "The projector's");
+  return { sqliteFile: sqliteFileOf(parsed), readModelsFile: readModelsFileOf(parsed), catalogueDir: parsed.BEACON_CATALOGUE_DIR, port: parsed.BEACON_QUERY_PORT };
+}
+
+export { ConfigError } from '@beacon/config';

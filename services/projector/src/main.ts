@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
+import { StoreNotUsable } from '@beacon/event-store';
+import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { PerformanceQueries, ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
+import { ConfigError, configFrom } from './config.js';
+import { follow, rebuild } from './projector.js';
+import { buildQueryServer } from './server.js';
+
+/** Problems a user can fix: shown as a plain message, without a stack trace. */
+const userFacing = [CatalogueError, ConfigError, StoreNotUsable, ReadModelsNotUsable, ProjectionStopped];
+
+/**
+ * beacon-projector            follow the event log into the read models and serve the query API
+ * beacon-projector rebuild    replay the whole log into fresh read models (stop the projector first)
+ */
+async function main(argv: string[]): Promise<void> {
+  const config = configFrom(process.env);
+  const catalogue = loadCatalogue(config.catalogueDir);
+  mkdirSync(dirname(config.readModelsFile), { recursive: true });
+  mkdirSync(dirname(config.sqliteFile), { recursive: true });
+  const store = await openSqliteEventStore({ file: config.sqliteFile });
+
+  if (argv[0] === 'rebuild') {
+    const started = performance.now();
+    const position = await rebuild(store, config.readModelsFile, {
+      onProgress: ({ position, head }) => process.stderr.write(`\rrebuilding: ${position} of ${head} events`),
+    });
+    await store.close();
+    console.log(`\nRead models ${config.readModelsFile} rebuilt to position ${position} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    return;
+  }
+
+  const readModels = new ReadModels(config.readModelsFile);
+  const queries = new PerformanceQueries(readModels, catalogue);
+  let state: { status: 'ok' | 'stopped'; error?: string } = { status: 'ok' };
+  const subscription = follow(store, readModels);
+  subscription.closed.catch((error: Error) => {
+    state = { status: 'stopped', error: error.message };
+    console.error(`beacon-projector: ${error.message}`);
+    process.exitCode = 1;
+  });
+  const server = buildQueryServer({
+    queries,
+    logger: { level: 'info' },
+    health: () => ({ ...state, position: String(readModels.checkpoint()) }),
+  });
+  const stop = async () => {
+    await subscription.stop();
+    await server.close();
+    readModels.close();
+    await store.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const address = await server.listen({ host: '127.0.0.1', port: config.port });
+  console.log(`Beacon projector following ${config.sqliteFile} into ${config.readModelsFile}; query API on ${address} (GET /summary?period=2009-03)`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (userFacing.some((kind) => error instanceof kind)) console.error(`beacon-projector: ${(error as Error).message}`);
+  else console.error('beacon-projector: unexpected failure', error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCatalogue } from '@beacon/catalogue';
+import type { EventStore } from '@beacon/event-store';
+import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { catalogueRecords, toEventToAppend } from '@beacon/events';
+import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { catchUp, follow, rebuild } from './projector.js';
+import { buildQueryServer } from './server.js';
+
+const catalogue = loadCatalogue();
+const header = 'measure,area,period_start,period_end,value,numerator,denominator,sample_size,note\n';
+const SAC_DBC = [100, 105, 110, 115, 120, 110, 105, 100, 105, 110, 115, 105];
+const SAC_GBC = [95, 100, 105, 110, 115, 105, 100, 95, 100, 105, 115, 105];
+const months = ['04', '05', '06', '07', '08', '09', '10', '11', '12', '01', '02', '03'];
+const lastDay = (m: string, y: string) => new Date(Date.UTC(Number(y), Number(m), 0)).getUTCDate();
+
+let dir: string;
+let store: EventStore;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-projector-'));
+  store = await openSqliteEventStore({ file: join(dir, 'events.sqlite'), pollIntervalMs: 10 });
+  for (const record of catalogueRecords(catalogue)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The police's monthly SAC returns for 2008/09, each received on the 9th of the next month; March corrected on 20 April. */
+async function sendSacReturns() {
+  const onRecord = keepReadingsOnRecord(store);
+  const send = async (csv: string, fileName: string, receivedAt: string) => {
+    const outcome = await ingestReturn(
+      { source: { bytes: new TextEncoder().encode(header + csv) }, fileName, agency: 'north-kent-police', submitter: { kind: 'person', id: 'analyst' }, receivedAt },
+      { store, catalogue, readingsOnRecord: onRecord },
+    );
+    expect(outcome.status).toBe('accepted');
+  };
+  for (const [i, m] of months.entries()) {
+    const y = i < 9 ? '2008' : '2009';
+    const period = `01/${m}/${y},${lastDay(m, y)}/${m}/${y}`;
+    const dbc = m === '03' ? 170 : SAC_DBC[i];
+    const next = new Date(Date.UTC(Number(y), Number(m), 9, 9, 45)).toISOString();
+    await send(`SAC,DBC,${period},${dbc},,,,\nSAC,GBC,${period},${SAC_GBC[i]},,,,\n`, `sac-${y}-${m}.csv`, next);
+  }
+  await send('SAC,DBC,01/03/2009,31/03/2009,105,,,,\n', 'sac-2009-03-corrected.csv', '2009-04-20T11:15:00Z');
+}
+
+const tables = ['checkpoint', 'returns', 'readings', 'targets', 'populations'];
+const contents = (readModels: ReadModels) =>
+  Object.fromEntries(tables.map((t) => [t, readModels.db.prepare(`SELECT * FROM ${t}`).all().map((row) => JSON.stringify(row)).sort()]));
+
+describe('the projector', () => {
+  it('follows returns as they arrive; a rebuild from zero gives the same read models, row for row', async () => {
+    const incremental = new ReadModels(join(dir, 'read-models.sqlite'));
+    // Small batches, so the incremental read models are built in many transactions.
+    const subscription = follow(store, incremental, { batchSize: 7 });
+    await sendSacReturns();
+    const head = await store.headPosition();
+    await expect.poll(() => incremental.checkpoint(), { timeout: 5_000 }).toBe(head);
+    await subscription.stop();
+
+    const rebuiltFile = join(dir, 'rebuilt.sqlite');
+    const progress: bigint[] = [];
+    expect(await rebuild(store, rebuiltFile, { onProgress: (p) => progress.push(p.position) })).toBe(head);
+    expect(progress.at(-1)).toBe(head);
+    const rebuilt = new ReadModels(rebuiltFile);
+    expect(contents(rebuilt)).toEqual(contents(incremental));
+    expect((contents(rebuilt).readings as unknown[]).length).toBe(25);
+    rebuilt.close();
+    incremental.close();
+  });
+
+  it('answers the March 2009 summary as the strategy group saw it on 15 April 2009, and after the correction', async () => {
+    await sendSacReturns();
+    const readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+    await catchUp(store, readModels);
+    const queries = new PerformanceQueries(readModels, catalogue);
+    const sac = (asAt?: string) => queries.summary({ area: 'DGCDRP', period: '2009-03', ...(asAt && { asAt }) }).measures.find((m) => m.measureId === 'SAC')!;
+    // On 15 April: (1,300 − 105 + 170 + 1,250) / 191,800 × 1,000 = 13.634 per 1,000: Green, within 13.7.
+    const then = sac('2009-04-15');
+    expect(then.rolling.value).toBeCloseTo(13.634, 3);
+    expect(then.rag.status).toBe('green');
+    // Now, after 170 became 105: 13.295.
+    expect(sac().rolling.value).toBeCloseTo(13.2951, 4);
+    // The earlier summary lists the revision, with old and new values.
+    expect(queries.summary({ area: 'DGCDRP', period: '2009-03', asAt: '2009-04-15' }).revisions).toEqual([
+      expect.objectContaining({ measureId: 'SAC', area: 'DBC', was: expect.objectContaining({ value: 170 }), now: expect.objectContaining({ value: 105 }) }),
+    ]);
+    // Dartford alone went from Red (1,365 / 90,900 = 15.02, beyond 14.385) to Amber (14.30): "what changed" says so.
+    const changes = queries.changes({ area: 'DBC', period: '2009-03', from: '2009-04-15', to: '2009-04-30' });
+    expect(changes.statusChanges).toContainEqual(expect.objectContaining({ kind: 'measure', id: 'SAC', was: 'red', now: 'amber' }));
+    expect(changes.statusChanges).toContainEqual(expect.objectContaining({ kind: 'priority_area', id: 'acquisitive-crime', was: 'red', now: 'amber' }));
+    expect(changes.corrections).toHaveLength(1);
+    expect(changes.returns.map((r) => r.fileName)).toEqual(['sac-2009-03-corrected.csv']);
+    readModels.close();
+  });
+
+  it('serves the query API: summary, measure history, what changed; bad parameters named', async () => {
+    await sendSacReturns();
+    const readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+    await catchUp(store, readModels);
+    const server = buildQueryServer({ queries: new PerformanceQueries(readModels, catalogue), health: () => ({ status: 'ok', position: String(readModels.checkpoint()) }) });
+    const get = (url: string) => server.inject({ method: 'GET', url });
+
+    const summary = await get('/summary?area=DGCDRP&period=2009-03');
+    expect(summary.statusCode).toBe(200);
+    expect(summary.json().priorityAreas.find((p: { id: string }) => p.id === 'acquisitive-crime').rollUp.status).toBe('green');
+
+    const history = await get('/measures/SAC/history?area=DBC&from=2008-04&to=2009-03');
+    expect(history.statusCode).toBe(200);
+    const points = history.json().points;
+    expect(points).toHaveLength(12);
+    expect(points.at(-1)).toMatchObject({ date: '2009-03-31', status: 'amber', target: 13.7 });
+    expect(history.json().latest.provenance.readings).toHaveLength(12);
+
+    const changes = await get('/changes?area=DBC&period=2009-03&from=2009-04-15&to=2009-04-30');
+    expect(changes.json().statusChanges.length).toBeGreaterThan(0);
+
+    const bad = await get('/summary?period=March');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toBe('period: a month written YYYY-MM, e.g. 2009-03');
+    const unknownArea = await get('/summary?period=2009-03&area=KENT');
+    expect(unknownArea.statusCode).toBe(400);
+    expect(unknownArea.json().message).toMatch(/unknown area "KENT": one of DBC, GBC, DGCDRP/);
+    expect((await get('/health')).json()).toEqual({ status: 'ok', position: String(await store.headPosition()) });
+    await server.close();
+    readModels.close();
+  });
+});
