@@ -48,8 +48,16 @@ export class ReadModels {
     try {
       this.db.pragma('busy_timeout = 10000');
       prepareSchema(this.db, location);
-      this.db.pragma(`synchronous = ${options.synchronous === 'off' ? 'OFF' : 'NORMAL'}`);
-      this.db.pragma('cache_size = -32768');
+      if (options.synchronous === 'off') {
+        // A rebuild writes a fresh file that is thrown away unless it finishes: no journal, no
+        // syncs, and a cache big enough for the series index (~50 bytes a reading).
+        this.db.pragma('journal_mode = OFF');
+        this.db.pragma('synchronous = OFF');
+        this.db.pragma('cache_size = -131072');
+      } else {
+        this.db.pragma('synchronous = NORMAL');
+        this.db.pragma('cache_size = -32768');
+      }
     } catch (error) {
       this.db.close();
       throw error;

@@ -1,6 +1,6 @@
 import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
-import { type Changes, changesBetween, type MeasureHistory, measureHistory, monthEndFrom, type Summary, summaryFor } from '@beacon/reports';
+import { type Changes, changesBetween, type MeasureHistory, measureHistory, monthEndFrom, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
 import { type ReadModels, utc } from './projection.js';
 import { Records } from './records.js';
 
@@ -30,6 +30,8 @@ const CACHE_SIZE = 64;
 export class PerformanceQueries {
   readonly records: Records;
   private readonly cache = new Map<string, unknown>();
+  /** Targets and populations as at a moment are read once, not once per report. */
+  private readonly recordsCache = new Map<string, RecordsAsAt>();
   private cachedAt = -1n;
 
   constructor(
@@ -43,6 +45,7 @@ export class PerformanceQueries {
     const checkpoint = this.readModels.checkpoint();
     if (checkpoint !== this.cachedAt) {
       this.cache.clear();
+      this.recordsCache.clear();
       this.cachedAt = checkpoint;
     }
     if (this.cache.has(key)) return this.cache.get(key) as T;
@@ -52,12 +55,23 @@ export class PerformanceQueries {
     return value;
   }
 
+  private recordsAsAt(asAt: string | undefined): RecordsAsAt {
+    const key = asAt ?? 'now';
+    let records = this.recordsCache.get(key);
+    if (!records) {
+      if (this.recordsCache.size >= CACHE_SIZE) this.recordsCache.delete(this.recordsCache.keys().next().value as string);
+      records = this.records.asAt(asAt);
+      this.recordsCache.set(key, records);
+    }
+    return records;
+  }
+
   /** The priority areas and PSAs for an area and month ("2009-03"), as at a moment. */
   summary(input: { area: string; period: string; asAt?: string; rule?: RollUpRule }): Summary & { revisions: ReturnType<Records['correctionsBetween']> } {
     const date = monthEndOfPeriod(input.period);
     const asAt = asAtMoment(input.asAt);
     return this.remembered(`summary|${input.area}|${date}|${asAt}|${input.rule}`, () => {
-      const summary = summaryFor({ catalogue: this.catalogue, records: this.records.asAt(asAt), area: input.area, date, ...(input.rule && { rule: input.rule }) });
+      const summary = summaryFor({ catalogue: this.catalogue, records: this.recordsAsAt(asAt), area: input.area, date, ...(input.rule && { rule: input.rule }) });
       // What was corrected after that moment, in what the summary showed: its revisions.
       const revisions = asAt === undefined ? [] : this.records.correctionsBetween(asAt, '9999-12-31T23:59:59.999Z', asAt).filter((c) => c.period.end <= date && inScope(this.catalogue, input.area, c.area));
       return { ...summary, revisions };
@@ -70,7 +84,7 @@ export class PerformanceQueries {
     const to = monthEndOfPeriod(input.to);
     const asAt = asAtMoment(input.asAt);
     return this.remembered(`history|${input.measureId}|${input.area}|${from}|${to}|${asAt}`, () =>
-      measureHistory({ catalogue: this.catalogue, records: this.records.asAt(asAt), measureId: input.measureId, area: input.area, from, to }),
+      measureHistory({ catalogue: this.catalogue, records: this.recordsAsAt(asAt), measureId: input.measureId, area: input.area, from, to }),
     );
   }
 

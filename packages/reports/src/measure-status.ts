@@ -1,6 +1,7 @@
 import type { Area, Catalogue, Measure, Period } from '@beacon/catalogue';
 import { financialYearStartYear } from '@beacon/periods';
 import {
+  type AreaPopulation,
   type AreaScope,
   type DirectionOfTravel,
   directionOfTravel,
@@ -13,7 +14,7 @@ import {
   rollingValue,
 } from '@beacon/progress';
 import { addMonths, endOfMonth, format, parseISO } from 'date-fns';
-import type { ReadingOnRecord, RecordsAsAt, TargetOnRecord } from './records.js';
+import type { PopulationOnRecord, ReadingOnRecord, RecordsAsAt, TargetOnRecord } from './records.js';
 
 /** The month end `months` months from a month end (negative: back). */
 export const monthEndFrom = (date: string, months: number) => format(endOfMonth(addMonths(parseISO(date), months)), 'yyyy-MM-dd');
@@ -87,12 +88,10 @@ export function targetInForce(
   area: Area,
   date: string,
 ): { target: TargetOnRecord; inheritedFrom: TargetUsed['inheritedFrom'] } | null {
-  const partnerships = catalogue.areas.filter((a) => a.kind === 'partnership' && a.members.includes(area.id));
+  const byKey = targetsByKey(targets);
   for (const measureId of [measure.id, ...(measure.parent ? [measure.parent] : [])]) {
-    for (const areaId of [area.id, ...partnerships.map((p) => p.id)]) {
-      const candidates = targets.filter(
-        (t) => t.measureId === measureId && t.area === areaId && t.period.start <= date && (areaId === area.id || sharesTarget(measure, t)),
-      );
+    for (const areaId of [area.id, ...partnershipsOf(catalogue, area.id)]) {
+      const candidates = (byKey.get(`${measureId}|${areaId}`) ?? []).filter((t) => t.period.start <= date && (areaId === area.id || sharesTarget(measure, t)));
       if (candidates.length === 0) continue;
       const target = candidates.reduce((best, t) =>
         t.period.start > best.period.start || (t.period.start === best.period.start && t.version > best.version) ? t : best,
@@ -102,6 +101,47 @@ export function targetInForce(
     }
   }
   return null;
+}
+
+// Lookups built once per set of records (and per catalogue): a summary asks them for every measure.
+const targetIndexes = new WeakMap<readonly TargetOnRecord[], Map<string, TargetOnRecord[]>>();
+function targetsByKey(targets: readonly TargetOnRecord[]): Map<string, TargetOnRecord[]> {
+  let index = targetIndexes.get(targets);
+  if (!index) {
+    index = new Map();
+    for (const t of targets) {
+      const key = `${t.measureId}|${t.area}`;
+      index.set(key, [...(index.get(key) ?? []), t]);
+    }
+    targetIndexes.set(targets, index);
+  }
+  return index;
+}
+
+const partnershipIndexes = new WeakMap<Catalogue, Map<string, string[]>>();
+function partnershipsOf(catalogue: Catalogue, areaId: string): string[] {
+  let index = partnershipIndexes.get(catalogue);
+  if (!index) {
+    index = new Map();
+    for (const a of catalogue.areas) if (a.kind === 'partnership') for (const member of a.members) index.set(member, [...(index.get(member) ?? []), a.id]);
+    partnershipIndexes.set(catalogue, index);
+  }
+  return index.get(areaId) ?? [];
+}
+
+const populationIndexes = new WeakMap<readonly PopulationOnRecord[], Map<string, AreaPopulation[]>>();
+/** The population figures of an area and its members, in one base. */
+function populationsFor(populations: readonly PopulationOnRecord[], base: string, scope: AreaScope): AreaPopulation[] {
+  let index = populationIndexes.get(populations);
+  if (!index) {
+    index = new Map();
+    for (const p of populations) {
+      const key = `${p.base}|${p.area}`;
+      index.set(key, [...(index.get(key) ?? []), { area: p.area, year: p.year, value: p.value, illustrative: p.illustrative }]);
+    }
+    populationIndexes.set(populations, index);
+  }
+  return [scope.id, ...(scope.members ?? [])].flatMap((area) => index.get(`${base}|${area}`) ?? []);
 }
 
 const asProgressTarget = (t: TargetOnRecord): ProgressTarget => {
@@ -136,9 +176,7 @@ export function measureStatus(context: StatusContext, measure: Measure, area: Ar
   const { catalogue, records } = context;
   const scope = scopeOf(area);
   const readings = readingsFor(records, measure, scope, date);
-  const populations = records.populations
-    .filter((p) => p.base === (measure.populationBase ?? 'all_ages'))
-    .map((p) => ({ area: p.area, year: p.year, value: p.value, illustrative: p.illustrative }));
+  const populations = populationsFor(records.populations, measure.populationBase ?? 'all_ages', scope);
   const rollingAt = (at: string) => rollingValue({ measure, area: scope, date: at, readings, populations });
   const rolling = rollingAt(date);
   const notes: string[] = [];

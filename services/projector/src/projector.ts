@@ -47,7 +47,8 @@ export async function rebuild(store: EventStore, file: string, options: { onProg
   let position: bigint;
   try {
     position = await catchUp(store, readModels, { batchSize: 10_000, ...options });
-    readModels.db.pragma('wal_checkpoint(TRUNCATE)');
+    // Back to the journal the projector runs with, before the file takes the old one's place.
+    readModels.db.pragma('journal_mode = WAL');
   } finally {
     readModels.close();
   }
