@@ -12,6 +12,61 @@ export const storeVariables = {
   BEACON_CATALOGUE_DIR: z.string().min(1).optional(),
 };
 
+/**
+ * The store variables with every store Beacon has: a service that opens its store with
+ * `openEventStore` (@beacon/stores) spreads these instead of `storeVariables`, which accepts only
+ * the embedded SQLite store (a service still on it refuses BEACON_STORE=postgres rather than
+ * opening SQLite). Read them with `storeConfigFrom`, which checks the settings the store needs.
+ */
+export const eventStoreVariables = {
+  ...storeVariables,
+  BEACON_STORE: z
+    .enum(['sqlite', 'postgres', 'eventstoredb'], { error: 'must be sqlite (the default), postgres or eventstoredb' })
+    .default('sqlite'),
+  BEACON_POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a PostgreSQL connection URL, e.g. postgres://beacon:password@db.example.org:5432/beacon' })
+    .optional(),
+  BEACON_POSTGRES_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,39}$/, { error: 'must be 1 to 40 lower-case letters, digits or underscores (default beacon)' })
+    .default('beacon'),
+  EVENTSTORE_URL: z
+    .string()
+    .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\/\S+$/, { error: 'must be an EventStoreDB connection string, e.g. esdb://localhost:2113?tls=false' })
+    .optional(),
+};
+
+/** Where the event log is, as `openEventStore` (@beacon/stores) takes it. */
+export type StoreConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; schema: string }
+  | { kind: 'eventstoredb'; url: string };
+
+type EventStoreVariables = z.infer<z.ZodObject<typeof eventStoreVariables>>;
+
+/** The store the variables choose, with the settings it needs; ConfigError names a missing one. */
+export function storeConfigFrom(variables: EventStoreVariables, whose: string): StoreConfig {
+  switch (variables.BEACON_STORE) {
+    case 'sqlite':
+      return { kind: 'sqlite', file: sqliteFileOf(variables) };
+    case 'postgres':
+      if (!variables.BEACON_POSTGRES_URL) {
+        throw new ConfigError(
+          `${whose} configuration is not valid:\n  BEACON_POSTGRES_URL is not set: BEACON_STORE=postgres needs the database's URL, e.g. postgres://beacon:password@db.example.org:5432/beacon`,
+        );
+      }
+      return { kind: 'postgres', url: variables.BEACON_POSTGRES_URL, schema: variables.BEACON_POSTGRES_SCHEMA };
+    case 'eventstoredb':
+      if (!variables.EVENTSTORE_URL) {
+        throw new ConfigError(
+          `${whose} configuration is not valid:\n  EVENTSTORE_URL is not set: BEACON_STORE=eventstoredb needs the server's connection string, e.g. esdb://localhost:2113?tls=false`,
+        );
+      }
+      return { kind: 'eventstoredb', url: variables.EVENTSTORE_URL };
+  }
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -22,10 +77,13 @@ export function readEnvironment<Shape extends z.ZodRawShape>(variables: Shape, e
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0]);
-    return `  ${name}=${JSON.stringify(env[name])}: ${issue.message}`;
+    return `  ${name}=${JSON.stringify(withoutPassword(env[name]))}: ${issue.message}`;
   });
   throw new ConfigError(`${whose} configuration is not valid:\n${problems.join('\n')}`);
 }
 
 /** The SQLite event store's file: BEACON_SQLITE_FILE, or events.sqlite in BEACON_HOME. */
 export const sqliteFileOf = (env: { BEACON_HOME: string; BEACON_SQLITE_FILE?: string | undefined }) => env.BEACON_SQLITE_FILE ?? join(env.BEACON_HOME, 'events.sqlite');
+
+/** A connection URL's password stays out of messages. */
+const withoutPassword = (value: string | undefined) => value?.replace(/(\/\/[^:@/\s]*):[^@/\s]*@/, '$1:***@');

@@ -1,1 +1,9 @@
-export { ConfigError, readEnvironment, sqliteFileOf, storeVariables } from './environment.js';
+export {
+  ConfigError,
+  eventStoreVariables,
+  readEnvironment,
+  type StoreConfig,
+  sqliteFileOf,
+  storeConfigFrom,
+  storeVariables,
+} from './environment.js';

@@ -4,18 +4,19 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  LogSubscription,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
   StreamRevisionConflict,
   type SubscribeOptions,
+  requestedStoredAt,
   type Subscription,
 } from '@beacon/event-store';
 import type Database from 'better-sqlite3';
 import { Checkpointer } from './checkpointer.js';
-import { openDatabase, type Synchronous } from './connection.js';
+import { appendCacheKiB, cacheKiB, openDatabase, type Synchronous } from './connection.js';
 import { isSqliteError } from './schema.js';
-import { LogSubscription } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; created when missing. */
@@ -105,7 +106,15 @@ export class SqliteEventStore implements EventStore {
     const pending = events[Symbol.iterator]();
     const first = pending.next();
     if (first.done) throw new RangeError(`Nothing to append to "${stream}": an append needs at least one event.`);
-    const { bytes, ...result } = this.appendInTransaction(stream, first.value, pending, expectedRevision);
+    // Cut back after: reads keep the small cache, and a large append's pages are given back.
+    this.db.pragma(`cache_size = -${appendCacheKiB}`);
+    let appended: Appended;
+    try {
+      appended = this.appendInTransaction(stream, first.value, pending, expectedRevision);
+    } finally {
+      this.db.pragma(`cache_size = -${cacheKiB}`);
+    }
+    const { bytes, ...result } = appended;
     if (!result.alreadyStored) {
       this.announce(result.lastPosition);
       this.checkpointer.appended(bytes);
@@ -173,7 +182,8 @@ export class SqliteEventStore implements EventStore {
       const json = dataJson(id, data);
       bytes += json.length;
       try {
-        position = statements.insert.run(key, revision++, id, type, json, metadataJson(metadata), storedAt).lastInsertRowid;
+        position = statements.insert.run(key, revision++, id, type, json, metadataJson(metadata), requestedStoredAt(next.value) ?? storedAt)
+          .lastInsertRowid;
       } catch (error) {
         if (isSqliteError(error, 'SQLITE_CONSTRAINT_UNIQUE')) throw this.idConflict(stream, key, id, current);
         throw error;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventIdConflict, StoreNotUsable, StreamRevisionConflict } from './errors.js';
+import { EventIdConflict, StoreNotUsable, StoreUnavailable, StreamRevisionConflict } from './errors.js';
 
 describe('event-store errors', () => {
   it('a revision conflict says what was expected and what was found', () => {
@@ -21,6 +21,12 @@ describe('event-store errors', () => {
   it('an unusable store names its location and the reason', () => {
     expect(new StoreNotUsable('/var/beacon/events.sqlite', 'it is not a database.').message).toBe(
       'Cannot open the event store at /var/beacon/events.sqlite: it is not a database.',
+    );
+  });
+
+  it('an unavailable store names its location and what to do', () => {
+    expect(new StoreUnavailable('PostgreSQL database "beacon" on db:5432', 'connection refused. Start PostgreSQL.').message).toBe(
+      'Cannot connect to the event store at PostgreSQL database "beacon" on db:5432: connection refused. Start PostgreSQL.',
     );
   });
 });

@@ -51,3 +51,14 @@ export class StoreNotUsable extends Error {
     super(`Cannot open the event store at ${location}: ${reason}`);
   }
 }
+
+/** The store's server could not be reached or refused the connection; the reason says what to check. */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable';
+  constructor(
+    readonly location: string,
+    reason: string,
+  ) {
+    super(`Cannot connect to the event store at ${location}: ${reason}`);
+  }
+}

@@ -18,6 +18,12 @@ export interface EventToAppend {
   type: string;
   data: unknown;
   metadata?: Record<string, unknown>;
+  /**
+   * When the event was first stored, as `StoredEvent.storedAt` gives it (`Date#toISOString()`
+   * form, e.g. '2009-04-15T09:30:00.000Z'). Only for copying a log from another store
+   * (`copyLog`); omitted, the store records the time of the append. Anything else is a RangeError.
+   */
+  storedAt?: string;
 }
 
 /** An event as stored. */

@@ -1,3 +1,6 @@
 export type * from './event-store.js';
-export { EventIdConflict, StoreNotUsable, StreamRevisionConflict } from './errors.js';
+export { copyLog, type CopyProgress } from './copy-log.js';
+export { EventIdConflict, StoreNotUsable, StoreUnavailable, StreamRevisionConflict } from './errors.js';
+export { LogSubscription } from './log-subscription.js';
 export { logPages } from './log-pages.js';
+export { requestedStoredAt } from './stored-at.js';

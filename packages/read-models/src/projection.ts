@@ -104,6 +104,8 @@ export class ReadModels {
    */
   project(events: readonly StoredEvent[]): bigint {
     let stopped: ProjectionStopped | undefined;
+    // IMMEDIATE: the write lock is taken before the checkpoint is read, so two processes projecting
+    // into the same file never both project the same events.
     const position = this.db.transaction(() => {
       let last = this.checkpoint();
       for (const stored of events) {
@@ -119,7 +121,7 @@ export class ReadModels {
       }
       this.statements.setCheckpoint.run(PROJECTION, last);
       return last;
-    })();
+    }).immediate();
     if (stopped) throw stopped;
     return position;
   }

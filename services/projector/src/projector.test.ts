@@ -4,52 +4,27 @@ import { join } from 'node:path';
 import { loadCatalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
-import { catalogueRecords, toEventToAppend } from '@beacon/events';
 import { PerformanceQueries, ReadModels } from '@beacon/read-models';
-import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchUp, follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
+import { recordCatalogue, sendSacReturns as sendSacReturnsTo } from './test-support/sac-returns.js';
 
 const catalogue = loadCatalogue();
-const header = 'measure,area,period_start,period_end,value,numerator,denominator,sample_size,note\n';
-const SAC_DBC = [100, 105, 110, 115, 120, 110, 105, 100, 105, 110, 115, 105];
-const SAC_GBC = [95, 100, 105, 110, 115, 105, 100, 95, 100, 105, 115, 105];
-const months = ['04', '05', '06', '07', '08', '09', '10', '11', '12', '01', '02', '03'];
-const lastDay = (m: string, y: string) => new Date(Date.UTC(Number(y), Number(m), 0)).getUTCDate();
-
 let dir: string;
 let store: EventStore;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'beacon-projector-'));
   store = await openSqliteEventStore({ file: join(dir, 'events.sqlite'), pollIntervalMs: 10 });
-  for (const record of catalogueRecords(catalogue)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
+  await recordCatalogue(store, catalogue);
 });
 afterEach(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The police's monthly SAC returns for 2008/09, each received on the 9th of the next month; March corrected on 20 April. */
-async function sendSacReturns() {
-  const onRecord = keepReadingsOnRecord(store);
-  const send = async (csv: string, fileName: string, receivedAt: string) => {
-    const outcome = await ingestReturn(
-      { source: { bytes: new TextEncoder().encode(header + csv) }, fileName, agency: 'north-kent-police', submitter: { kind: 'person', id: 'analyst' }, receivedAt },
-      { store, catalogue, readingsOnRecord: onRecord },
-    );
-    expect(outcome.status).toBe('accepted');
-  };
-  for (const [i, m] of months.entries()) {
-    const y = i < 9 ? '2008' : '2009';
-    const period = `01/${m}/${y},${lastDay(m, y)}/${m}/${y}`;
-    const dbc = m === '03' ? 170 : SAC_DBC[i];
-    const next = new Date(Date.UTC(Number(y), Number(m), 9, 9, 45)).toISOString();
-    await send(`SAC,DBC,${period},${dbc},,,,\nSAC,GBC,${period},${SAC_GBC[i]},,,,\n`, `sac-${y}-${m}.csv`, next);
-  }
-  await send('SAC,DBC,01/03/2009,31/03/2009,105,,,,\n', 'sac-2009-03-corrected.csv', '2009-04-20T11:15:00Z');
-}
+const sendSacReturns = () => sendSacReturnsTo(store, catalogue);
 
 const tables = ['checkpoint', 'returns', 'readings', 'targets', 'populations'];
 const contents = (readModels: ReadModels) =>

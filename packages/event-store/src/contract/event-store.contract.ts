@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { copyLog } from '../copy-log.js';
 import { EventIdConflict, StreamRevisionConflict } from '../errors.js';
 import type { EventStore, EventToAppend, StoredEvent, Subscription } from '../event-store.js';
 
@@ -100,6 +101,50 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         expect(stored?.metadata).toEqual(metadata);
         const [fromLog] = await store.readAll();
         expect(fromLog).toEqual(stored);
+      });
+    });
+
+    describe('stored times of copied events', () => {
+      it('keeps the stored time an event brings, and records the time of the append for the others', async () => {
+        const { store } = await fresh();
+        const copied = [
+          { ...event('Tested', { i: 0 }), storedAt: '2009-04-15T09:30:00.000Z' },
+          { ...event('Tested', { i: 1 }), storedAt: '2011-03-31T23:59:59.999Z' },
+        ];
+        await store.append('copied', [...copied, event('Tested', { i: 2 })]);
+        const stored = await store.readStream('copied');
+        expect(stored.map((e) => e.storedAt).slice(0, 2)).toEqual(['2009-04-15T09:30:00.000Z', '2011-03-31T23:59:59.999Z']);
+        expect(Date.parse(stored[2]?.storedAt ?? '')).toBeGreaterThan(Date.parse('2020-01-01T00:00:00.000Z'));
+        expect(await store.readAll()).toEqual(stored);
+      });
+
+      it('refuses a stored time in any other form, writing nothing', async () => {
+        const { store } = await fresh();
+        for (const storedAt of ['2009-04-15T09:30:00Z', '2009-04-15 09:30:00.000', '2009-04-15T09:30:00.000+01:00', 'yesterday', '']) {
+          const error = await failure(store.append('s', [event(), { ...event(), storedAt }]));
+          expect(error, storedAt).toBeInstanceOf(RangeError);
+        }
+        expect(await store.readAll()).toEqual([]);
+      });
+
+      it('copyLog copies the whole log into an empty store: order, streams, revisions, ids, data and stored times', async () => {
+        const { store } = await fresh();
+        const { store: target } = await fresh();
+        for (let i = 0; i < 12; i++) await store.append(`s${i % 3}`, events((i % 4) + 1));
+        await store.append('s0', [event('Tested', { nested: { deep: ['ä'] } }, { actor: 'Siân' })]);
+        const progress: bigint[] = [];
+
+        const copied = await copyLog(store, target, { pageSize: 4, onProgress: ({ position }) => progress.push(position) });
+        const original = await store.readAll();
+        const copy = await target.readAll();
+        const withoutPosition = ({ position: _, ...rest }: StoredEvent) => rest;
+        expect(copy.map(withoutPosition)).toEqual(original.map(withoutPosition));
+        expect(copied).toMatchObject({ events: original.length, position: original.at(-1)?.position });
+        expect(progress.at(-1)).toBe(original.at(-1)?.position);
+
+        // Run again (as after an interruption), it recognises what is there and adds nothing.
+        expect((await copyLog(store, target)).events).toBe(original.length);
+        expect(await target.readAll()).toEqual(copy);
       });
     });
 

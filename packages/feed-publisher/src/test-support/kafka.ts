@@ -53,7 +53,7 @@ export async function readTopic(brokers: string, topic: string): Promise<Receive
 export function readTopicWithKcat(brokers: string, topic: string): string {
   const kcat = inject('kcat');
   if ('missing' in kcat) throw new Error(kcat.missing);
-  const result = spawnSync(kcat.command, ['-C', '-b', brokers, '-t', topic, '-e', '-q', '-f', '%k %h %s\n'], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(kcat.command, ['-C', '-b', brokers, '-t', topic, '-e', '-q', '-f', '%k %h %s\n'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`kcat failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr}`);
   return result.stdout;
 }

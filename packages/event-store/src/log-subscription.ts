@@ -1,16 +1,19 @@
-import type { StoredEvent, SubscribeOptions, Subscription } from '@beacon/event-store';
+import type { StoredEvent, SubscribeOptions, Subscription } from './event-store.js';
 
 /**
- * Reads batches after its checkpoint until the log is exhausted, then sleeps until `wake()`:
- * the store wakes it after its own appends and when its poll sees another connection's.
+ * A subscription for adapters whose log can be read by position: reads batches after its
+ * checkpoint until the log is exhausted, then sleeps until `wake()`. The adapter wakes it when
+ * it learns of an append (its own, a notification, a poll).
  */
 export class LogSubscription implements Subscription {
   readonly closed: Promise<void>;
   private stopped = false;
+  /** A wake that came while reading: the read may have missed what it announced, so read again. */
+  private woken = false;
   private wakeUp: (() => void) | undefined;
 
   constructor(
-    readAfter: (after: bigint, maxCount: number) => StoredEvent[],
+    readAfter: (after: bigint, maxCount: number) => StoredEvent[] | Promise<StoredEvent[]>,
     { after, onEvents, batchSize = 1000 }: SubscribeOptions,
     onEnd: (subscription: LogSubscription) => void,
   ) {
@@ -21,6 +24,7 @@ export class LogSubscription implements Subscription {
   }
 
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -31,7 +35,7 @@ export class LogSubscription implements Subscription {
   }
 
   private async deliver(
-    readAfter: (after: bigint, maxCount: number) => StoredEvent[],
+    readAfter: (after: bigint, maxCount: number) => StoredEvent[] | Promise<StoredEvent[]>,
     after: bigint,
     batchSize: number,
     onEvents: SubscribeOptions['onEvents'],
@@ -40,13 +44,17 @@ export class LogSubscription implements Subscription {
     await null;
     let checkpoint = after;
     while (!this.stopped) {
-      const batch = readAfter(checkpoint, batchSize);
+      this.woken = false;
+      const batch = await readAfter(checkpoint, batchSize);
+      if (this.stopped) return;
       const last = batch.at(-1);
       if (last === undefined) {
-        await new Promise<void>((resolve) => {
-          this.wakeUp = resolve;
-        });
-        this.wakeUp = undefined;
+        if (!this.woken) {
+          await new Promise<void>((resolve) => {
+            this.wakeUp = resolve;
+          });
+          this.wakeUp = undefined;
+        }
         continue;
       }
       await onEvents(batch);

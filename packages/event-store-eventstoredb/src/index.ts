@@ -1,0 +1,1 @@
+export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions, openEventStoreDbEventStore } from './eventstoredb-event-store.js';

@@ -1,0 +1,1 @@
+export { openPostgresEventStore, PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';

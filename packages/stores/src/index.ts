@@ -1,0 +1,1 @@
+export { openEventStore } from './open-event-store.js';

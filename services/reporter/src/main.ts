@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
+import { StoreNotUsable } from '@beacon/event-store';
+import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
+import { ConfigError, configFrom } from './config.js';
+import { startReporterService } from './service.js';
+
+const userFacing = [CatalogueError, ConfigError, StoreNotUsable, ReadModelsNotUsable, ProjectionStopped];
+
+/** beacon-reporter: the monthly feed to the Kent Partnership, on a schedule, with a health endpoint. */
+async function main(): Promise<void> {
+  const config = configFrom(process.env);
+  const catalogue = loadCatalogue(config.catalogueDir);
+  mkdirSync(dirname(config.readModelsFile), { recursive: true });
+  const store = await openSqliteEventStore({ file: config.sqliteFile });
+  const readModels = new ReadModels(config.readModelsFile);
+  const service = startReporterService({ store, readModels, catalogue, config });
+  const stop = async () => {
+    await service.stop();
+    readModels.close();
+    await store.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const address = await service.server.listen({ host: '127.0.0.1', port: config.port });
+  const where = config.feed.kind === 'kafka' ? `Kafka at ${config.feed.brokers.join(',')}` : `files in ${config.feed.dir}`;
+  console.log(`Beacon reporter: months close on day ${config.closeDay} of the month after; feed to ${where}; health at ${address}/health`);
+}
+
+main().catch((error: unknown) => {
+  if (userFacing.some((kind) => error instanceof kind)) console.error(`beacon-reporter: ${(error as Error).message}`);
+  else console.error('beacon-reporter: unexpected failure', error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCatalogue } from '@beacon/catalogue';
+import type { EventStore } from '@beacon/event-store';
+import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { FEED_TOPIC, FeedMessageValue } from '@beacon/feed';
+import { addToOutbox, createFileSink, FeedMessageInvalid, pendingMessages, startPublisher } from '@beacon/feed-publisher';
+import { catchUp, rebuild } from '@beacon/projector-service';
+import { recordCatalogue, sendSacReturns } from '@beacon/projector-service/test-support';
+import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { monthClose, Reporter } from './reporter.js';
+
+const catalogue = loadCatalogue();
+let dir: string;
+let store: EventStore;
+let readModels: ReadModels;
+let reporter: Reporter;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-reporter-'));
+  store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  await recordCatalogue(store, catalogue);
+  await sendSacReturns(store, catalogue);
+  readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+  await catchUp(store, readModels);
+  reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue);
+});
+afterEach(async () => {
+  readModels.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const outbox = () => pendingMessages(readModels.db, 10_000);
+const value = (key: string, revision = 1) => JSON.parse(outbox().find((m) => m.key === key && m.revision === revision)!.value) as FeedMessageValue;
+
+describe('the monthly feed', () => {
+  it('closes March 2009 on 20 April: one message per area and priority area or PSA, as at the close', () => {
+    expect(monthClose('2009-03', 20)).toBe('2009-04-20T00:00:00.000Z');
+    const outcome = reporter.publish('2009-03', monthClose('2009-03', 20));
+    // 3 areas (Dartford, Gravesham, the partnership) x (6 priority areas + 4 PSAs).
+    expect(outcome.added).toBe(30);
+    const keys = outbox().map((m) => m.key);
+    expect(keys).toContain('DGCDRP/DBC/2009-03/priority-area/acquisitive-crime');
+    expect(keys).toContain('DGCDRP/DGCDRP/2009-03/psa/PSA23');
+    const dartford = value('DGCDRP/DBC/2009-03/priority-area/acquisitive-crime');
+    expect(FeedMessageValue.parse(dartford)).toEqual(dartford);
+    // On 20 April Dartford's March still said 170: 1,365 / 90,900 × 1,000 = 15.02 per 1,000, Red against 13.7.
+    const sac = dartford.measures.find((m) => m.id === 'SAC')!;
+    expect(sac.value).toBeCloseTo(15.0165, 3);
+    expect(sac).toMatchObject({ rag: 'red', ratedOn: 'rolling', target: { id: 'SAC-2008-09', version: 1, inheritedFrom: { area: 'DGCDRP', measureId: 'SAC' } } });
+    expect(sac.returnIds).toHaveLength(12);
+    expect(dartford).toMatchObject({ revision: 1, changes: [], asAt: '2009-04-20T00:00:00.000Z', rag: { status: 'red', counts: { green: 0, amber: 0, red: 1, grey: 3 } }, psas: ['PSA23'] });
+  });
+
+  it('publishes the correction recorded after the close as a new revision of the same keys, saying what changed', () => {
+    const outcomes = reporter.cycle('2009-06-01T00:00:00.000Z');
+    const march = outcomes.filter((o) => o.month === '2009-03');
+    expect(march.map((o) => o.asAt)).toEqual(['2009-04-20T00:00:00.000Z', '2009-04-20T11:15:00.000Z']);
+    const revision = march[1]!.revisions.find((r) => r.key === 'DGCDRP/DBC/2009-03/priority-area/acquisitive-crime')!;
+    expect(revision.revision).toBe(2);
+    expect(revision.changes).toEqual([
+      { what: 'Acquisitive Crime: RAG', was: 'red', now: 'amber' },
+      { what: 'SAC: value', was: expect.closeTo(15.0165, 3), now: expect.closeTo(14.3014, 3) },
+      { what: 'SAC: RAG', was: 'red', now: 'amber' },
+    ]);
+    // Gravesham's figures did not change: no second revision for its keys.
+    expect(outbox().filter((m) => m.key.startsWith('DGCDRP/GBC/2009-03/')).every((m) => m.revision === 1)).toBe(true);
+    // A later cycle with nothing new adds nothing.
+    expect(reporter.cycle('2009-06-02T00:00:00.000Z')).toEqual([]);
+  });
+
+  it('is reproducible from the log: a rebuild gives byte-identical messages', async () => {
+    const close = monthClose('2009-03', 20);
+    const first = JSON.stringify(reporter.contentsOf('2009-03', close));
+    const rebuiltFile = join(dir, 'rebuilt.sqlite');
+    await rebuild(store, rebuiltFile);
+    const rebuilt = new ReadModels(rebuiltFile);
+    const again = new Reporter(rebuilt, new PerformanceQueries(rebuilt, catalogue), catalogue);
+    expect(JSON.stringify(again.contentsOf('2009-03', close))).toBe(first);
+    rebuilt.close();
+  });
+
+  it('never puts a message that breaks the schema in the outbox, and names the field', () => {
+    reporter.publish('2009-03', monthClose('2009-03', 20));
+    const good = value('DGCDRP/DBC/2009-03/priority-area/acquisitive-crime');
+    const bad = { ...good, rag: { ...good.rag, status: 'purple' } };
+    expect(() => addToOutbox(readModels.db, FeedMessageValue, [{ topic: FEED_TOPIC, key: 'bad', revision: 1, period: '2009-03', value: bad as never }])).toThrow(FeedMessageInvalid);
+    expect(() => addToOutbox(readModels.db, FeedMessageValue, [{ topic: FEED_TOPIC, key: 'bad', revision: 1, period: '2009-03', value: bad as never }])).toThrow(/value\.rag\.status/);
+    expect(outbox().some((m) => m.key === 'bad')).toBe(false);
+  });
+
+  it('without Kafka, writes the same messages to one JSON Lines file per month', async () => {
+    reporter.cycle('2009-06-01T00:00:00.000Z');
+    const pending = outbox();
+    const feedDir = join(dir, 'feed');
+    const publisher = startPublisher({ db: readModels.db, sink: createFileSink(feedDir) });
+    await publisher.drained();
+    await publisher.stop();
+    const lines = readFileSync(join(feedDir, FEED_TOPIC, '2009-03.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(pending.filter((m) => m.period === '2009-03').length);
+    // Republishing a month sends it again, every revision in order.
+    expect(reporter.republish('2009-03')).toBe(lines.length);
+  });
+});

@@ -1,0 +1,82 @@
+import type { Catalogue } from '@beacon/catalogue';
+import type { EventStore, Subscription } from '@beacon/event-store';
+import { createFileSink, createKafkaSink, type FeedHealth, type FeedPublisher, startPublisher } from '@beacon/feed-publisher';
+import { follow } from '@beacon/projector-service';
+import { PerformanceQueries, type ReadModels } from '@beacon/read-models';
+import Fastify from 'fastify';
+import type { ReporterConfig } from './config.js';
+import { type PublishOutcome, Reporter } from './reporter.js';
+
+export interface ReporterHealth {
+  /** "feed delayed" while the feed cannot be delivered; the reporter keeps working and catches up. */
+  status: 'ok' | 'feed delayed' | 'stopped';
+  feed: FeedHealth;
+  projectedTo: string;
+  lastCycle: { at: string; published: Array<Pick<PublishOutcome, 'month' | 'asAt' | 'added'>> } | null;
+  error?: string;
+}
+
+/**
+ * The reporter at work: keeps the read models up to date, runs the month-close cycle on a schedule,
+ * and drains the outbox to Kafka (or files). Kafka being down delays the feed, never stops the
+ * service: the health endpoint says "feed delayed" until the publisher catches up.
+ */
+export function startReporterService(options: { store: EventStore; readModels: ReadModels; catalogue: Catalogue; config: ReporterConfig; now?: () => Date }) {
+  const { store, readModels, catalogue, config } = options;
+  const now = options.now ?? (() => new Date());
+  const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { closeDay: config.closeDay, topic: config.topic });
+  const sink =
+    config.feed.kind === 'kafka'
+      ? createKafkaSink({ brokers: config.feed.brokers, topics: [config.topic], clientId: 'beacon-reporter' })
+      : createFileSink(config.feed.dir);
+  const publisher: FeedPublisher = startPublisher({ db: readModels.db, sink });
+  let lastCycle: ReporterHealth['lastCycle'] = null;
+  let error: string | undefined;
+
+  const runCycle = () => {
+    try {
+      const outcomes = reporter.cycle(now().toISOString());
+      lastCycle = { at: now().toISOString(), published: outcomes.map(({ month, asAt, added }) => ({ month, asAt, added })) };
+      if (outcomes.some((o) => o.added > 0)) publisher.wake();
+    } catch (e) {
+      error = (e as Error).message;
+    }
+  };
+  let cycleDue = true;
+  // A cycle after the projector has taken a batch (new returns may revise published months) and on the schedule.
+  const subscription: Subscription = follow(store, readModels, { onBatch: () => (cycleDue = true) });
+  subscription.closed.catch((e: Error) => {
+    error = e.message;
+  });
+  const timer = setInterval(() => {
+    if (cycleDue) {
+      cycleDue = false;
+      runCycle();
+    }
+  }, Math.min(config.everyMs, 1_000));
+  const schedule = setInterval(() => (cycleDue = true), config.everyMs);
+
+  const health = (): ReporterHealth => {
+    const feed = publisher.health();
+    return { status: error ? 'stopped' : feed.status, feed, projectedTo: String(readModels.checkpoint()), lastCycle, ...(error && { error }) };
+  };
+  const server = Fastify();
+  server.get('/health', async (_request, reply) => {
+    const h = health();
+    return reply.code(h.status === 'stopped' ? 503 : 200).send(h);
+  });
+
+  return {
+    reporter,
+    publisher,
+    server,
+    health,
+    async stop() {
+      clearInterval(timer);
+      clearInterval(schedule);
+      await subscription.stop();
+      await server.close();
+      await publisher.stop();
+    },
+  };
+}
