@@ -1,4 +1,4 @@
-export { ProjectionStopped, ReadModels, type ReadModelsOptions, utc } from './projection.js';
+export { type DecodedBatch, decodeEvents, ProjectionStopped, ReadModels, type ReadModelsOptions, type RecordChange, utc } from './projection.js';
 export { Records } from './records.js';
 export { ReadModelsNotUsable } from './schema.js';
 export { asAtMoment, monthEndOfPeriod, PerformanceQueries } from './queries.js';

@@ -50,10 +50,10 @@ export class ReadModels {
       prepareSchema(this.db, location);
       if (options.synchronous === 'off') {
         // A rebuild writes a fresh file that is thrown away unless it finishes: no journal, no
-        // syncs, and a cache big enough for the series index (~50 bytes a reading).
+        // syncs, and a cache that holds the hot pages of the series index.
         this.db.pragma('journal_mode = OFF');
         this.db.pragma('synchronous = OFF');
-        this.db.pragma('cache_size = -131072');
+        this.db.pragma('cache_size = -65536');
       } else {
         this.db.pragma('synchronous = NORMAL');
         this.db.pragma('cache_size = -32768');
@@ -68,7 +68,7 @@ export class ReadModels {
       setCheckpoint: db.prepare('INSERT INTO checkpoint (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position'),
       return: db.prepare(
         `INSERT INTO returns (return_id, agency, submitter, file_name, sha256, format, reading_count, period_start, period_end, recorded_at, position)
-         VALUES (@returnId, @agency, @submitter, @fileName, @sha256, @format, @readingCount, @periodStart, @periodEnd, @recordedAt, @position)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       reading: db.prepare(
         `INSERT INTO readings (return_id, row, measure_id, area, period_start, period_end, value, numerator, denominator, sample_size,
@@ -103,110 +103,148 @@ export class ReadModels {
    * it are kept, and ProjectionStopped names it.
    */
   project(events: readonly StoredEvent[]): bigint {
-    let stopped: ProjectionStopped | undefined;
+    return this.apply(decodeEvents(events));
+  }
+
+  /** Writes changes already decoded from the log (by `decodeEvents`, perhaps in another thread), as `project` does. */
+  apply(batch: DecodedBatch): bigint {
     // IMMEDIATE: the write lock is taken before the checkpoint is read, so two processes projecting
     // into the same file never both project the same events.
     const position = this.db.transaction(() => {
       let last = this.checkpoint();
-      for (const stored of events) {
-        if (stored.position <= last) continue;
-        try {
-          this.projectOne(stored);
-        } catch (error) {
-          if (!(error instanceof UnreadableEvent)) throw error;
-          stopped = new ProjectionStopped(stored.position, stored.type, stored.stream, error.message.replace(/^Event .*?: /, ''));
-          break;
-        }
-        last = stored.position;
+      for (const change of batch.changes) {
+        if (change.position <= last) continue;
+        this.write(change);
+        last = change.position;
       }
       this.statements.setCheckpoint.run(PROJECTION, last);
       return last;
     }).immediate();
-    if (stopped) throw stopped;
+    if (batch.stopped) {
+      const { position: at, eventType, stream, reason } = batch.stopped;
+      throw new ProjectionStopped(at, eventType, stream, reason);
+    }
     return position;
   }
 
-  private projectOne(stored: StoredEvent): void {
-    const event = fromStoredEvent(stored);
-    const position = stored.position;
+  private write(change: RecordChange): void {
     const s = this.statements;
-    switch (event.type) {
-      case 'ReturnReceived': {
-        const e: EventData<'ReturnReceived'> = event.data;
-        s.return.run({
-          returnId: e.returnId,
-          agency: e.agency,
-          submitter: e.actor.name ?? e.actor.id,
-          fileName: e.fileName,
-          sha256: e.sha256,
-          format: e.format,
-          readingCount: e.readingCount,
-          periodStart: e.period.start,
-          periodEnd: e.period.end,
-          recordedAt: utc(e.recordedAt),
-          position,
-        });
+    switch (change.kind) {
+      case 'return':
+        s.return.run(...change.values, change.position);
         return;
-      }
-      case 'ReadingRecorded': {
-        const e: EventData<'ReadingRecorded'> = event.data;
-        s.reading.run(
-          e.returnId,
-          e.row,
-          e.measureId,
-          e.area,
-          e.period.start,
-          e.period.end,
-          e.value,
-          e.numerator ?? null,
-          e.denominator ?? null,
-          e.sampleSize ?? null,
-          e.agency,
-          e.submittedMeasureId ?? null,
-          e.note ?? null,
-          utc(e.recordedAt),
-          position,
-        );
+      case 'reading':
+        s.reading.run(...change.values, change.position);
         return;
-      }
-      case 'ReadingSuperseded': {
-        const e: EventData<'ReadingSuperseded'> = event.data;
-        s.supersede.run(utc(e.recordedAt), e.by.returnId, e.by.row, e.measureId, e.area, e.period.start, e.superseded.returnId, e.superseded.row);
+      case 'supersede':
+        s.supersede.run(...change.values);
         return;
-      }
-      case 'TargetSet': {
-        const e: EventData<'TargetSet'> = event.data;
-        s.target.run(
-          e.targetId,
-          e.version,
-          e.measureId,
-          e.area,
-          e.target.kind,
-          e.target.kind === 'value' ? e.target.value : null,
-          e.target.kind === 'direction' ? e.target.direction : null,
-          e.period.start,
-          e.period.end,
-          e.baseline?.value ?? null,
-          e.baseline?.period.start ?? null,
-          e.baseline?.period.end ?? null,
-          e.tolerance?.type ?? null,
-          e.tolerance?.value ?? null,
-          e.source,
-          e.note ?? null,
-          utc(e.recordedAt),
-          position,
-        );
+      case 'target':
+        s.target.run(...change.values, change.position);
         return;
-      }
-      case 'PopulationRecorded': {
-        const e: EventData<'PopulationRecorded'> = event.data;
-        s.population.run(e.area, e.base, Number(e.period.start.slice(0, 4)), e.population, e.illustrative ? 1 : 0, e.projected ? 1 : 0, e.source, utc(e.recordedAt), position);
+      case 'population':
+        s.population.run(...change.values, change.position);
         return;
-      }
     }
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+type Value = string | number | null;
+
+/**
+ * What one event changes in the read models, as plain values in the order the statements take
+ * them: decoding (upcasting, validation) is kept apart from writing, so a rebuild can decode the
+ * log in one thread while another writes.
+ */
+export type RecordChange =
+  | { kind: 'return' | 'reading' | 'target' | 'population'; position: bigint; values: Value[] }
+  | { kind: 'supersede'; position: bigint; values: Value[] };
+
+/** A batch of changes, and the event that stopped it if one could not be read. */
+export interface DecodedBatch {
+  changes: RecordChange[];
+  stopped?: { position: bigint; eventType: string; stream: string; reason: string };
+}
+
+/** Where events become read-model changes: decodes a batch in log order, stopping at an event it cannot read. */
+export function decodeEvents(events: readonly StoredEvent[]): DecodedBatch {
+  const changes: RecordChange[] = [];
+  for (const stored of events) {
+    try {
+      changes.push(decodeEvent(stored));
+    } catch (error) {
+      if (!(error instanceof UnreadableEvent)) throw error;
+      return { changes, stopped: { position: stored.position, eventType: stored.type, stream: stored.stream, reason: error.message.replace(/^Event .*?: /, '') } };
+    }
+  }
+  return { changes };
+}
+
+function decodeEvent(stored: StoredEvent): RecordChange {
+  const event = fromStoredEvent(stored);
+  const position = stored.position;
+  switch (event.type) {
+    case 'ReturnReceived': {
+      const e: EventData<'ReturnReceived'> = event.data;
+      const values = [e.returnId, e.agency, e.actor.name ?? e.actor.id, e.fileName, e.sha256, e.format, e.readingCount, e.period.start, e.period.end, utc(e.recordedAt)];
+      return { kind: 'return', position, values };
+    }
+    case 'ReadingRecorded': {
+      const e: EventData<'ReadingRecorded'> = event.data;
+      const values = [
+        e.returnId,
+        e.row,
+        e.measureId,
+        e.area,
+        e.period.start,
+        e.period.end,
+        e.value,
+        e.numerator ?? null,
+        e.denominator ?? null,
+        e.sampleSize ?? null,
+        e.agency,
+        e.submittedMeasureId ?? null,
+        e.note ?? null,
+        utc(e.recordedAt),
+      ];
+      return { kind: 'reading', position, values };
+    }
+    case 'ReadingSuperseded': {
+      const e: EventData<'ReadingSuperseded'> = event.data;
+      const values = [utc(e.recordedAt), e.by.returnId, e.by.row, e.measureId, e.area, e.period.start, e.superseded.returnId, e.superseded.row];
+      return { kind: 'supersede', position, values };
+    }
+    case 'TargetSet': {
+      const e: EventData<'TargetSet'> = event.data;
+      const values = [
+        e.targetId,
+        e.version,
+        e.measureId,
+        e.area,
+        e.target.kind,
+        e.target.kind === 'value' ? e.target.value : null,
+        e.target.kind === 'direction' ? e.target.direction : null,
+        e.period.start,
+        e.period.end,
+        e.baseline?.value ?? null,
+        e.baseline?.period.start ?? null,
+        e.baseline?.period.end ?? null,
+        e.tolerance?.type ?? null,
+        e.tolerance?.value ?? null,
+        e.source,
+        e.note ?? null,
+        utc(e.recordedAt),
+      ];
+      return { kind: 'target', position, values };
+    }
+    case 'PopulationRecorded': {
+      const e: EventData<'PopulationRecorded'> = event.data;
+      const values = [e.area, e.base, Number(e.period.start.slice(0, 4)), e.population, e.illustrative ? 1 : 0, e.projected ? 1 : 0, e.source, utc(e.recordedAt)];
+      return { kind: 'population', position, values };
+    }
   }
 }

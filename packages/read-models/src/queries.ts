@@ -33,12 +33,14 @@ export class PerformanceQueries {
   /** Targets and populations as at a moment are read once, not once per report. */
   private readonly recordsCache = new Map<string, RecordsAsAt>();
   private cachedAt = -1n;
+  private readonly measureIds: readonly string[];
 
   constructor(
     private readonly readModels: ReadModels,
     readonly catalogue: Catalogue,
   ) {
     this.records = new Records(readModels.db);
+    this.measureIds = catalogue.measures.map((m) => m.id);
   }
 
   private remembered<T>(key: string, work: () => T): T {
@@ -60,7 +62,7 @@ export class PerformanceQueries {
     let records = this.recordsCache.get(key);
     if (!records) {
       if (this.recordsCache.size >= CACHE_SIZE) this.recordsCache.delete(this.recordsCache.keys().next().value as string);
-      records = this.records.asAt(asAt);
+      records = this.records.asAt(asAt, this.measureIds);
       this.recordsCache.set(key, records);
     }
     return records;

@@ -8,6 +8,10 @@ import type Database from 'better-sqlite3';
  */
 
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+const KEPT_WINDOWS = 64;
+
+/** No reading covers more than two years (a survey wave at most), so none that overlaps a window starts earlier than that. */
+const earliestStart = (window: Period) => `${Number(window.start.slice(0, 4)) - 2}${window.start.slice(4)}`;
 
 type Row = Record<string, unknown>;
 const optional = <T>(value: unknown): T | undefined => (value === null ? undefined : (value as T));
@@ -46,6 +50,12 @@ export class Records {
            AND recorded_at <= ? AND (superseded_at IS NULL OR superseded_at > ?)
          ORDER BY period_start, period_end`,
       ),
+      areaReadings: db.prepare(
+        `SELECT * FROM readings
+         WHERE measure_id IN (SELECT value FROM json_each(?)) AND area = ? AND period_start <= ? AND period_start >= ? AND period_end >= ?
+           AND recorded_at <= ? AND (superseded_at IS NULL OR superseded_at > ?)
+         ORDER BY measure_id, period_start, period_end`,
+      ),
       targets: db.prepare('SELECT * FROM targets WHERE recorded_at <= ? ORDER BY measure_id, area, period_start, target_id, version'),
       populations: db.prepare('SELECT * FROM populations WHERE recorded_at <= ? ORDER BY area, base, year, position'),
       returns: db.prepare('SELECT * FROM returns WHERE recorded_at > ? AND recorded_at <= ? ORDER BY recorded_at, position'),
@@ -58,7 +68,9 @@ export class Records {
                 old.value AS old_value, old.return_id AS old_return, old.row AS old_row, old.recorded_at AS old_recorded_at,
                 new.value AS new_value, new.return_id AS new_return, new.row AS new_row, new.recorded_at AS new_recorded_at,
                 old.superseded_at
-         FROM readings AS old JOIN readings AS new ON new.return_id = old.superseded_by_return AND new.row = old.superseded_by_row
+         FROM readings AS old JOIN readings AS new
+           ON new.measure_id = old.measure_id AND new.area = old.area AND new.period_start = old.period_start
+          AND new.return_id = old.superseded_by_return AND new.row = old.superseded_by_row
          WHERE old.superseded_at > ? AND old.superseded_at <= ? AND old.recorded_at <= ?
          ORDER BY old.superseded_at, old.measure_id, old.area, old.period_start`,
       ),
@@ -69,9 +81,20 @@ export class Records {
   /** A measure's readings for an area whose periods overlap `window`, in force as at `asAt`. */
   readings(measureId: string, area: string, window: Period, asAt?: string): ReadingOnRecord[] {
     const at = asAt ?? END_OF_TIME;
-    // No reading covers more than two years (a survey wave at most), so none that overlaps starts earlier than that.
-    const earliestStart = `${Number(window.start.slice(0, 4)) - 2}${window.start.slice(4)}`;
-    return (this.statements.readings.all(measureId, area, window.end, earliestStart, window.start, at, at) as Row[]).map(readingFrom);
+    return (this.statements.readings.all(measureId, area, window.end, earliestStart(window), window.start, at, at) as Row[]).map(readingFrom);
+  }
+
+  /** The readings of several measures for an area, in one query (a summary asks for every measure of an area), by measure. */
+  readingsOfArea(measureIds: readonly string[], area: string, window: Period, asAt?: string): Map<string, ReadingOnRecord[]> {
+    const at = asAt ?? END_OF_TIME;
+    const byMeasure = new Map<string, ReadingOnRecord[]>();
+    for (const row of this.statements.areaReadings.all(JSON.stringify(measureIds), area, window.end, earliestStart(window), window.start, at, at) as Row[]) {
+      const reading = readingFrom(row);
+      const list = byMeasure.get(reading.measureId);
+      if (list) list.push(reading);
+      else byMeasure.set(reading.measureId, [reading]);
+    }
+    return byMeasure;
   }
 
   /** Every version of every target recorded by `asAt` (the latest version of each is in force). */
@@ -153,11 +176,26 @@ export class Records {
     }));
   }
 
-  /** The records as they stood at `asAt` (undefined: everything recorded so far), for a report. */
-  asAt(asAt?: string): RecordsAsAt {
+  /**
+   * The records as they stood at `asAt` (undefined: everything recorded so far), for a report.
+   * Given the measures reports ask about, an area's readings over a window are read for all of
+   * them at once and kept (a summary asks for each measure of the same areas and window).
+   */
+  asAt(asAt?: string, measureIds?: readonly string[]): RecordsAsAt {
+    const kept = new Map<string, Map<string, ReadingOnRecord[]>>();
     return {
       asAt: asAt ?? null,
-      readings: (measureId, area, window) => this.readings(measureId, area, window, asAt),
+      readings: (measureId, area, window) => {
+        if (!measureIds) return this.readings(measureId, area, window, asAt);
+        const key = `${area}|${window.start}|${window.end}`;
+        let byMeasure = kept.get(key);
+        if (!byMeasure) {
+          if (kept.size >= KEPT_WINDOWS) kept.delete(kept.keys().next().value as string);
+          byMeasure = this.readingsOfArea(measureIds, area, window, asAt);
+          kept.set(key, byMeasure);
+        }
+        return byMeasure.get(measureId) ?? [];
+      },
       targets: this.targets(asAt),
       populations: this.populations(asAt),
     };

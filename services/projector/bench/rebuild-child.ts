@@ -6,6 +6,7 @@ const [storeFile, readModelsFile] = process.argv.slice(2) as [string, string];
 const store = await openSqliteEventStore({ file: storeFile });
 const started = performance.now();
 const position = await rebuild(store, readModelsFile, {
+  readerThread: { kind: 'sqlite', file: storeFile },
   onProgress: ({ position, head }) => process.stderr.write(`\r  rebuilding: ${((Number(position) / Number(head)) * 100).toFixed(0)}%`),
 });
 const seconds = (performance.now() - started) / 1000;

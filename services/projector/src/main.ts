@@ -25,6 +25,7 @@ async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'rebuild') {
     const started = performance.now();
     const position = await rebuild(store, config.readModelsFile, {
+      readerThread: { kind: 'sqlite', file: config.sqliteFile },
       onProgress: ({ position, head }) => process.stderr.write(`\rrebuilding: ${position} of ${head} events`),
     });
     await store.close();

@@ -48,6 +48,12 @@ describe('the projector', () => {
     expect(contents(rebuilt)).toEqual(contents(incremental));
     expect((contents(rebuilt).readings as unknown[]).length).toBe(25);
     rebuilt.close();
+    // The same with the log read in a worker thread of its own.
+    const threadedFile = join(dir, 'rebuilt-threaded.sqlite');
+    expect(await rebuild(store, threadedFile, { readerThread: { kind: 'sqlite', file: join(dir, 'events.sqlite') } })).toBe(head);
+    const threaded = new ReadModels(threadedFile);
+    expect(contents(threaded)).toEqual(contents(incremental));
+    threaded.close();
     incremental.close();
   });
 

@@ -44,7 +44,7 @@ describe('the feed on Kafka', () => {
     await catchUp(store, readModels);
     const topic = testTopic('feed');
     const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { topic });
-    reporter.cycle('2009-06-01T00:00:00.000Z');
+    await reporter.cycle('2009-06-01T00:00:00.000Z');
     const published = pendingMessages(readModels.db, 10_000);
     // April 2008 to March 2009, 30 messages a month, and the second revisions of March 2009.
     expect(published.filter((m) => m.revision === 1)).toHaveLength(12 * 30);

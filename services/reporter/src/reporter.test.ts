@@ -37,9 +37,9 @@ const outbox = () => pendingMessages(readModels.db, 10_000);
 const value = (key: string, revision = 1) => JSON.parse(outbox().find((m) => m.key === key && m.revision === revision)!.value) as FeedMessageValue;
 
 describe('the monthly feed', () => {
-  it('closes March 2009 on 20 April: one message per area and priority area or PSA, as at the close', () => {
+  it('closes March 2009 on 20 April: one message per area and priority area or PSA, as at the close', async () => {
     expect(monthClose('2009-03', 20)).toBe('2009-04-20T00:00:00.000Z');
-    const outcome = reporter.publish('2009-03', monthClose('2009-03', 20));
+    const outcome = await reporter.publish('2009-03', monthClose('2009-03', 20));
     // 3 areas (Dartford, Gravesham, the partnership) x (6 priority areas + 4 PSAs).
     expect(outcome.added).toBe(30);
     const keys = outbox().map((m) => m.key);
@@ -55,8 +55,8 @@ describe('the monthly feed', () => {
     expect(dartford).toMatchObject({ revision: 1, changes: [], asAt: '2009-04-20T00:00:00.000Z', rag: { status: 'red', counts: { green: 0, amber: 0, red: 1, grey: 3 } }, psas: ['PSA23'] });
   });
 
-  it('publishes the correction recorded after the close as a new revision of the same keys, saying what changed', () => {
-    const outcomes = reporter.cycle('2009-06-01T00:00:00.000Z');
+  it('publishes the correction recorded after the close as a new revision of the same keys, saying what changed', async () => {
+    const outcomes = await reporter.cycle('2009-06-01T00:00:00.000Z');
     const march = outcomes.filter((o) => o.month === '2009-03');
     expect(march.map((o) => o.asAt)).toEqual(['2009-04-20T00:00:00.000Z', '2009-04-20T11:15:00.000Z']);
     const revision = march[1]!.revisions.find((r) => r.key === 'DGCDRP/DBC/2009-03/priority-area/acquisitive-crime')!;
@@ -69,7 +69,7 @@ describe('the monthly feed', () => {
     // Gravesham's figures did not change: no second revision for its keys.
     expect(outbox().filter((m) => m.key.startsWith('DGCDRP/GBC/2009-03/')).every((m) => m.revision === 1)).toBe(true);
     // A later cycle with nothing new adds nothing.
-    expect(reporter.cycle('2009-06-02T00:00:00.000Z')).toEqual([]);
+    expect(await reporter.cycle('2009-06-02T00:00:00.000Z')).toEqual([]);
   });
 
   it('is reproducible from the log: a rebuild gives byte-identical messages', async () => {
@@ -83,8 +83,16 @@ describe('the monthly feed', () => {
     rebuilt.close();
   });
 
-  it('never puts a message that breaks the schema in the outbox, and names the field', () => {
-    reporter.publish('2009-03', monthClose('2009-03', 20));
+  it('works out a month the same in worker threads as in one thread', async () => {
+    const close = monthClose('2009-03', 20);
+    const parallel = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { parallelFrom: 1 });
+    await parallel.publish('2009-03', close);
+    const sequential = reporter.contentsOf('2009-03', close);
+    expect(outbox().map((m) => JSON.parse(m.value))).toEqual(sequential.map(({ content }) => ({ ...content, revision: 1, changes: [] })));
+  });
+
+  it('never puts a message that breaks the schema in the outbox, and names the field', async () => {
+    await reporter.publish('2009-03', monthClose('2009-03', 20));
     const good = value('DGCDRP/DBC/2009-03/priority-area/acquisitive-crime');
     const bad = { ...good, rag: { ...good.rag, status: 'purple' } };
     expect(() => addToOutbox(readModels.db, FeedMessageValue, [{ topic: FEED_TOPIC, key: 'bad', revision: 1, period: '2009-03', value: bad as never }])).toThrow(FeedMessageInvalid);
@@ -93,7 +101,7 @@ describe('the monthly feed', () => {
   });
 
   it('without Kafka, writes the same messages to one JSON Lines file per month', async () => {
-    reporter.cycle('2009-06-01T00:00:00.000Z');
+    await reporter.cycle('2009-06-01T00:00:00.000Z');
     const pending = outbox();
     const feedDir = join(dir, 'feed');
     const publisher = startPublisher({ db: readModels.db, sink: createFileSink(feedDir) });

@@ -3,6 +3,7 @@ import { asFeedMessage, changesBetween, type FeedContent, FeedMessageValue, FEED
 import { addToOutbox, prepareOutbox } from '@beacon/feed-publisher';
 import type { PerformanceQueries, ReadModels } from '@beacon/read-models';
 import { monthEndFrom } from '@beacon/reports';
+import { contentsInParallel } from './parallel-contents.js';
 
 /** The moment a month closes: 00:00 UTC on `closeDay` of the month after (returns recorded before then are in its first publication). */
 export function monthClose(month: string, closeDay: number): string {
@@ -20,6 +21,9 @@ export interface PublishOutcome {
   revisions: Array<{ key: string; revision: number; changes: FeedMessageValue['changes'] }>;
 }
 
+/** Below this many areas, starting worker threads costs more than it saves. */
+const PARALLEL_FROM_AREAS = 60;
+
 const withoutMoment = (content: FeedContent) => JSON.stringify({ ...content, asAt: null });
 
 /**
@@ -32,6 +36,8 @@ export class Reporter {
   private readonly latest;
   private readonly published;
   readonly closeDay: number;
+  /** From this many areas on, a month is worked out in worker threads. */
+  private readonly parallelFrom: number;
   /** The Kafka topic (the file feed's folder). */
   readonly topic: string;
 
@@ -39,9 +45,10 @@ export class Reporter {
     private readonly readModels: ReadModels,
     private readonly queries: PerformanceQueries,
     private readonly catalogue: Catalogue,
-    options: { closeDay?: number; topic?: string } = {},
+    options: { closeDay?: number; topic?: string; parallelFrom?: number } = {},
   ) {
     this.closeDay = options.closeDay ?? 20;
+    this.parallelFrom = options.parallelFrom ?? PARALLEL_FROM_AREAS;
     this.topic = options.topic ?? FEED_TOPIC;
     const db = readModels.db;
     prepareOutbox(db);
@@ -64,9 +71,15 @@ export class Reporter {
     return this.catalogue.areas.flatMap((area) => feedContents(this.catalogue, this.queries.summary({ area: area.id, period: month, asAt }), asAt));
   }
 
-  /** Works out the month as at `asAt` and writes what is new or changed into the outbox. */
-  publish(month: string, asAt: string): PublishOutcome {
-    const contents = this.contentsOf(month, asAt);
+  /**
+   * Works out the month as at `asAt` and writes what is new or changed into the outbox. Many areas
+   * (a county of partnerships) are worked out on every core.
+   */
+  async publish(month: string, asAt: string): Promise<PublishOutcome> {
+    const contents =
+      this.catalogue.areas.length >= this.parallelFrom
+        ? await contentsInParallel({ readModelsFile: this.readModels.location, catalogueDir: this.catalogue.dir, month, asAt, areas: this.catalogue.areas.map((a) => a.id) })
+        : this.contentsOf(month, asAt);
     const outcome: PublishOutcome = { month, asAt, added: 0, unchanged: 0, revisions: [] };
     const messages = contents.flatMap(({ key, period, content }) => {
       const latest = this.latest.get(this.topic, key);
@@ -114,18 +127,18 @@ export class Reporter {
    * every published month that readings recorded since may have changed is worked out again as at
    * the latest recorded fact, and publishes a new revision where its content changed.
    */
-  cycle(now: string): PublishOutcome[] {
+  async cycle(now: string): Promise<PublishOutcome[]> {
     const outcomes: PublishOutcome[] = [];
     const checkpoint = this.readModels.checkpoint();
     const latest = this.lastRecordedAt();
     for (const month of this.closedMonths(now)) {
       const close = monthClose(month, this.closeDay);
       const checked = this.published.get.get(month);
-      if (!checked) outcomes.push(this.publish(month, close));
+      if (!checked) outcomes.push(await this.publish(month, close));
       else if (BigInt(checked.checked_position) >= checkpoint) continue;
       // Anything recorded after the close (a correction, a late return) may revise it.
       if (latest > close && (!checked || this.changedSince(month, checked.checked_position))) {
-        const revised = this.publish(month, latest);
+        const revised = await this.publish(month, latest);
         if (revised.added > 0) outcomes.push(revised);
       } else {
         this.published.set.run(month, checkpoint);

@@ -33,13 +33,18 @@ export function startReporterService(options: { store: EventStore; readModels: R
   let lastCycle: ReporterHealth['lastCycle'] = null;
   let error: string | undefined;
 
-  const runCycle = () => {
+  let cycling = false;
+  const runCycle = async () => {
+    if (cycling) return;
+    cycling = true;
     try {
-      const outcomes = reporter.cycle(now().toISOString());
+      const outcomes = await reporter.cycle(now().toISOString());
       lastCycle = { at: now().toISOString(), published: outcomes.map(({ month, asAt, added }) => ({ month, asAt, added })) };
       if (outcomes.some((o) => o.added > 0)) publisher.wake();
     } catch (e) {
       error = (e as Error).message;
+    } finally {
+      cycling = false;
     }
   };
   let cycleDue = true;
@@ -51,7 +56,7 @@ export function startReporterService(options: { store: EventStore; readModels: R
   const timer = setInterval(() => {
     if (cycleDue) {
       cycleDue = false;
-      runCycle();
+      void runCycle();
     }
   }, Math.min(config.everyMs, 1_000));
   const schedule = setInterval(() => (cycleDue = true), config.everyMs);

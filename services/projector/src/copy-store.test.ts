@@ -1,0 +1,57 @@
+/**
+ * Moving a partnership from the embedded store to PostgreSQL: the log copied with copyLog, then the
+ * read models rebuilt from the copy equal those rebuilt from the original, row for row, and so do
+ * the reports made from them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCatalogue } from '@beacon/catalogue';
+import { copyLog } from '@beacon/event-store';
+import { createTestDatabase, type TestDatabase } from '@beacon/event-store-postgres/test-support';
+import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { openEventStore } from '@beacon/stores';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuild } from './projector.js';
+import { recordCatalogue, sendSacReturns } from './test-support/sac-returns.js';
+
+const catalogue = loadCatalogue();
+let dir: string;
+let database: TestDatabase;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'beacon-copy-store-'));
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a log copied from SQLite to PostgreSQL', () => {
+  it('rebuilds into the same read models and the same reports as the original', async () => {
+    const sqliteConfig = { kind: 'sqlite', file: join(dir, 'events.sqlite') } as const;
+    const postgresConfig = { kind: 'postgres', url: database.url, schema: 'beacon' } as const;
+    const { store: original } = await openEventStore(sqliteConfig);
+    await recordCatalogue(original, catalogue);
+    await sendSacReturns(original, catalogue);
+    const { store: copy } = await openEventStore(postgresConfig);
+    const copied = await copyLog(original, copy);
+    expect(copied.events).toBe(Number(await original.headPosition()));
+
+    await rebuild(original, join(dir, 'from-sqlite.sqlite'));
+    // The copy is rebuilt with its log read in a worker thread, from the PostgreSQL configuration.
+    await rebuild(copy, join(dir, 'from-postgres.sqlite'), { readerThread: postgresConfig });
+    await original.close();
+    await copy.close();
+
+    const fromSqlite = new ReadModels(join(dir, 'from-sqlite.sqlite'));
+    const fromPostgres = new ReadModels(join(dir, 'from-postgres.sqlite'));
+    const rows = (models: ReadModels, table: string) => models.db.prepare(`SELECT * FROM ${table}`).all().map((row) => JSON.stringify(row)).sort();
+    for (const table of ['checkpoint', 'returns', 'readings', 'targets', 'populations']) expect(rows(fromPostgres, table)).toEqual(rows(fromSqlite, table));
+    const summary = (models: ReadModels) => JSON.stringify(new PerformanceQueries(models, catalogue).summary({ area: 'DGCDRP', period: '2009-03', asAt: '2009-04-15' }));
+    expect(summary(fromPostgres)).toBe(summary(fromSqlite));
+    fromSqlite.close();
+    fromPostgres.close();
+  });
+});

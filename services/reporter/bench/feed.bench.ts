@@ -1,0 +1,59 @@
+/**
+ * The monthly feed for 300 partnerships (two boroughs each, ten years of every rated measure) to
+ * the local Kafka broker: seconds from month close to the last message acknowledged, and
+ * messages/s. Starts a broker (infra/kafka) when none answers. BENCH_PARTNERSHIPS=30 for a quick run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCatalogue } from '@beacon/catalogue';
+import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { catalogueRecords, toEventToAppend } from '@beacon/events';
+import { createKafkaSink, startPublisher } from '@beacon/feed-publisher';
+import { catchUp } from '@beacon/projector-service';
+import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { defaultBrokers, isBrokerReady, startBroker, stopBroker } from '../../../infra/kafka/broker.mjs';
+import { catalogueWithPartnerships, PARTNERSHIPS, partnershipReturns, partnershipTargets } from '../../projector/bench/partnerships.js';
+import { monthClose, Reporter } from '../src/reporter.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'beacon-feed-bench-'));
+const startedBroker = !(await isBrokerReady(defaultBrokers));
+try {
+  if (startedBroker) await startBroker();
+  const catalogueDir = catalogueWithPartnerships();
+  const catalogue = loadCatalogue(catalogueDir);
+  console.log(`Building a store: ${PARTNERSHIPS} partnerships, 10 years...`);
+  const store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  for (const record of catalogueRecords(catalogue)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
+  for (const target of partnershipTargets(catalogueDir)) await store.append(target.stream, target.events);
+  for (const r of partnershipReturns(catalogueDir)) await store.append(r.stream, r.events, { expectedRevision: 'no_stream' });
+  const readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+  await catchUp(store, readModels);
+  await store.close();
+
+  const topic = `bench-feed-${Date.now()}`;
+  const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { topic });
+  const publisher = startPublisher({ db: readModels.db, sink: createKafkaSink({ brokers: [defaultBrokers], topics: [topic] }), batchSize: 1_000 });
+  const month = '2017-03';
+  console.log(`Month close of ${month} for ${catalogue.areas.length} areas...`);
+  const started = performance.now();
+  const outcome = await reporter.publish(month, monthClose(month, 20));
+  const written = performance.now();
+  publisher.wake();
+  await publisher.drained();
+  const acknowledged = performance.now();
+  await publisher.stop();
+  readModels.close();
+
+  const rows: Array<[string, string, string]> = [
+    ['messages', outcome.added.toLocaleString('en-GB'), ''],
+    ['summaries worked out and written to the outbox', `${((written - started) / 1000).toFixed(1)} s`, ''],
+    ['outbox drained to Kafka', `${((acknowledged - written) / 1000).toFixed(1)} s, ${Math.round(outcome.added / ((acknowledged - written) / 1000)).toLocaleString('en-GB')} messages/s`, ''],
+    ['month close to last message acknowledged', `${((acknowledged - started) / 1000).toFixed(1)} s (${Math.round(outcome.added / ((acknowledged - started) / 1000)).toLocaleString('en-GB')} messages/s)`, '< 10 s'],
+  ];
+  console.log('\n| measure | figure | goal |\n|---|---|---|');
+  for (const [measure, figure, goal] of rows) console.log(`| ${measure} | ${figure} | ${goal || '-'} |`);
+} finally {
+  if (startedBroker) await stopBroker();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,30 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FeedContent } from '@beacon/feed';
+
+type Contents = Array<{ key: string; period: string; content: FeedContent }>;
+
+/**
+ * The feed contents of many areas worked out on every core: each worker opens its own connection
+ * to the read models and takes a share of the areas; the results come back in the areas' order.
+ * A month close for 300 partnerships is ~900 summaries, which one thread works through in ~13 s.
+ */
+export async function contentsInParallel(input: { readModelsFile: string; catalogueDir: string; month: string; asAt: string; areas: readonly string[]; workers?: number }): Promise<Contents> {
+  const workers = Math.max(1, Math.min(input.workers ?? availableParallelism(), input.areas.length));
+  const shares = Array.from({ length: workers }, (_, w) => input.areas.filter((_, i) => i % workers === w));
+  const results = await Promise.all(
+    shares.map(
+      (areas) =>
+        new Promise<Contents[]>((resolve, reject) => {
+          const worker = new Worker(new URL('./contents-worker.mjs', import.meta.url), {
+            workerData: { readModelsFile: input.readModelsFile, catalogueDir: input.catalogueDir, month: input.month, asAt: input.asAt, areas },
+          });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+          worker.once('exit', (code) => code !== 0 && reject(new Error(`a feed worker stopped with exit code ${code}`)));
+        }),
+    ),
+  );
+  // Back into the areas' order: area i is the (i / workers)th of worker i % workers.
+  return input.areas.flatMap((_, i) => results[i % workers]![Math.floor(i / workers)]!);
+}
