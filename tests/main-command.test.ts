@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '@beacon/event-store-postgres/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '..');
@@ -41,6 +42,12 @@ describe('the main command on the embedded default', () => {
     // March 2009 as seen on 15 April 2009: Dartford's SAC on the uncorrected 170, and the revision since.
     expect(first.out).toMatch(/Dartford, March 2009, as at 2009-04-15[\s\S]*✖ RED {4}SAC {20}15\.5 per 1,000/);
     expect(first.out).toContain('revised since: SAC DBC was 170, now 118 (corrected 2009-04-20)');
+    // The monthly feed, as files: 36 months x 3 areas x (6 priority areas + 4 PSAs), and later revisions.
+    expect(first.out).toMatch(/Feed to the Kent Partnership: 1,560 new messages for 36 closed months .*, to .*feed\/beacon\.performance\.monthly\//);
+    expect(first.out).toContain('480 messages of them are later revisions');
+    const march = readFileSync(join(home, 'feed', 'beacon.performance.monthly', '2009-03.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(march.filter((m) => m.value.revision === 1)).toHaveLength(30);
+    expect(march[0].value).toMatchObject({ schemaVersion: 1, asAt: '2009-04-20T00:00:00.000Z', period: { month: '2009-03' } });
 
     const second = runBeacon({ BEACON_HOME: home });
     expect(second.code).toBe(0);
@@ -48,6 +55,7 @@ describe('the main command on the embedded default', () => {
     expect(second.out).toContain('179 returns: 0 accepted (0 readings, 0 corrections), 179 already received, 0 rejected');
     expect(second.out).toMatch(/holds 1,242 events in 194 streams/);
     expect(second.out).toContain('projected to position 1242 (0 new events)');
+    expect(second.out).toContain('Feed to the Kent Partnership: 0 new messages');
   });
 
   it('stops on a broken catalogue, naming the file, entry and field, before touching the store', () => {
@@ -89,7 +97,27 @@ describe('the main command on the embedded default', () => {
   it('names a bad setting and what it may be', () => {
     const run = runBeacon({ BEACON_HOME: home, BEACON_STORE: 'spreadsheet' });
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/BEACON_STORE="spreadsheet": .*"sqlite"/);
+    expect(run.err).toMatch(/BEACON_STORE="spreadsheet": must be sqlite \(the default\), postgres or eventstoredb/);
+  });
+});
+
+describe('the main command on PostgreSQL', () => {
+  it('runs the same pipeline with the event log in PostgreSQL, and names an unreachable server', async () => {
+    const database = await createTestDatabase();
+    try {
+      const run = runBeacon({ BEACON_HOME: home, BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: database.url });
+      expect(run.err).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.out).toContain(`Event store: PostgreSQL ${database.url}, schema beacon`);
+      expect(run.out).toContain('179 returns: 179 accepted (1,045 readings, 1 correction)');
+      expect(run.out).toContain('projected to position 1242 (1,242 new events)');
+      expect(run.out).toContain('revised since: SAC DBC was 170, now 118 (corrected 2009-04-20)');
+    } finally {
+      await database.drop();
+    }
+    const unreachable = runBeacon({ BEACON_HOME: home, BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: 'postgres://beacon@127.0.0.1:1/beacon' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.err).toMatch(/127\.0\.0\.1:1/);
   });
 });
 

@@ -8,7 +8,22 @@ describe('configuration', () => {
       store: { kind: 'sqlite', file: 'var/events.sqlite' },
       readModelsFile: 'var/read-models.sqlite',
       catalogueDir: undefined,
+      feed: { kind: 'files', dir: 'var/feed' },
+      feedTopic: 'beacon.performance.monthly',
+      closeDay: 20,
+      web: { port: 8324, chromium: '/usr/bin/chromium' },
     });
+  });
+
+  it('serves the dashboard on the port given, 0 for any free one', () => {
+    expect(configFrom({ BEACON_WEB_PORT: '0' }).web.port).toBe(0);
+    expect(() => configFrom({ BEACON_WEB_PORT: 'eighty' })).toThrow(/BEACON_WEB_PORT="eighty"/);
+  });
+
+  it('sends the feed to Kafka when brokers are given, and checks the address', () => {
+    expect(configFrom({ KAFKA_BROKERS: '127.0.0.1:19092,kafka2:9092' }).feed).toEqual({ kind: 'kafka', brokers: ['127.0.0.1:19092', 'kafka2:9092'] });
+    expect(() => configFrom({ KAFKA_BROKERS: 'kafka' })).toThrow(/KAFKA_BROKERS="kafka": must be host:port/);
+    expect(() => configFrom({ BEACON_MONTH_CLOSE_DAY: '31' })).toThrow(/BEACON_MONTH_CLOSE_DAY="31"/);
   });
 
   it('keeps the read models beside the store unless told otherwise', () => {
@@ -18,6 +33,12 @@ describe('configuration', () => {
 
   it('names the variable, its value and what is allowed', () => {
     expect(() => configFrom({ BEACON_STORE: 'mysql' })).toThrow(ConfigError);
-    expect(() => configFrom({ BEACON_STORE: 'mysql' })).toThrow(/BEACON_STORE="mysql": .*"sqlite"/);
+    expect(() => configFrom({ BEACON_STORE: 'mysql' })).toThrow(/BEACON_STORE="mysql": must be sqlite \(the default\), postgres or eventstoredb/);
+    expect(() => configFrom({ BEACON_STORE: 'postgres' })).toThrow(/BEACON_POSTGRES_URL is not set/);
+    expect(configFrom({ BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: 'postgres://beacon@db:5432/beacon' }).store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://beacon@db:5432/beacon',
+      schema: 'beacon',
+    });
   });
 });

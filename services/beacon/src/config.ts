@@ -1,24 +1,37 @@
-import { readEnvironment, sqliteFileOf } from '@beacon/config';
-import { projectorVariables, readModelsFileOf } from '@beacon/projector-service';
+import { readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
+import { readModelsFileOf } from '@beacon/projector-service';
+import { feedDirOf, reporterVariables } from '@beacon/reporter-service';
+import { webVariables } from '@beacon/web';
 
 export interface Config {
   /** Folder of the embedded default's files (event store, read models, feed files). */
   home: string;
-  store: { kind: 'sqlite'; file: string };
+  /** The event store: SQLite (the embedded default), PostgreSQL or EventStoreDB. */
+  store: StoreConfig;
   /** The projector's read models (SQLite). */
   readModelsFile: string;
   /** Where the measure catalogue is read from; undefined = the catalogue shipped in data/. */
   catalogueDir: string | undefined;
+  /** The monthly feed: to Kafka when KAFKA_BROKERS is set, else to files. */
+  feed: { kind: 'kafka'; brokers: string[] } | { kind: 'files'; dir: string };
+  feedTopic: string;
+  closeDay: number;
+  /** The dashboard's port on loopback (0: any free one) and the Chromium its PDF export runs. */
+  web: { port: number; chromium: string };
 }
 
 /** The `beacon` command's configuration, from the environment, validated at start-up. */
 export function configFrom(env: NodeJS.ProcessEnv): Config {
-  const variables = readEnvironment(projectorVariables, env, "Beacon's");
+  const variables = readEnvironment({ ...reporterVariables, ...webVariables }, env, "Beacon's");
   return {
     home: variables.BEACON_HOME,
-    store: { kind: variables.BEACON_STORE, file: sqliteFileOf(variables) },
+    store: storeConfigFrom(variables, "Beacon's"),
     readModelsFile: readModelsFileOf(variables),
     catalogueDir: variables.BEACON_CATALOGUE_DIR,
+    feed: variables.KAFKA_BROKERS ? { kind: 'kafka', brokers: variables.KAFKA_BROKERS.split(',') } : { kind: 'files', dir: feedDirOf(variables) },
+    feedTopic: variables.BEACON_FEED_TOPIC,
+    closeDay: variables.BEACON_MONTH_CLOSE_DAY,
+    web: { port: variables.BEACON_WEB_PORT, chromium: variables.BEACON_CHROMIUM },
   };
 }
 

@@ -1,14 +1,16 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
-import { StoreNotUsable } from '@beacon/event-store';
+import { StoreNotUsable, StoreUnavailable } from '@beacon/event-store';
 import { ProjectionStopped, ReadModelsNotUsable } from '@beacon/read-models';
 import { templateCsv, UnknownAgency } from '@beacon/return-intake';
 import { UnreadableReturn, UnsupportedReturnFormat } from '@beacon/returns';
 import { ingestCommand } from './commands/ingest.js';
 import { rebuildCommand } from './commands/project.js';
+import { publishCommand, republishCommand } from './commands/publish.js';
 import { summaryCommand } from './commands/summary.js';
 import { runMainJob } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { ConfigError, configFrom } from './config.js';
 import { openEventStore } from './open-store.js';
 import { CatalogueChangedInPlace } from './record-catalogue.js';
@@ -16,9 +18,12 @@ import { CatalogueChangedInPlace } from './record-catalogue.js';
 const usage = `Usage: beacon [command]
 
 Commands:
-  run      (default) load the measure catalogue, open the event store, record the plan's
+  run [--serve]
+           (default) load the measure catalogue, open the event store, record the plan's
            targets and populations and the illustrative sample returns, and say what the
-           store holds
+           store holds; --serve then starts the dashboard (as \`npm start\` does) and prints
+           its address, serving until Ctrl-C
+  serve    the dashboard and upload page on 127.0.0.1 (BEACON_WEB_PORT), until Ctrl-C
   ingest FILE --agency ID [--submitter ID] [--sheet NAME] [--dry-run]
            take a return (CSV or .xlsx) from a data officer: every row is checked, and the
            return is stored whole or not at all. --dry-run checks without storing.
@@ -27,6 +32,12 @@ Commands:
            the strategy group's summary: RAG per priority area and its measures for a
            month, for DGCDRP (default), DBC or GBC; --as-at shows it as it stood then
            (e.g. beacon summary --period 2009-03 --as-at 2009-04-15)
+  publish --period YYYY-MM [--as-at DATE]
+           work out the month's feed to the Kent Partnership (as at now, or DATE) and
+           send it: to Kafka when KAFKA_BROKERS is set, else to JSON Lines files.
+           A changed month goes out as a new revision saying what changed.
+  republish --period YYYY-MM
+           send every revision of a month again, exactly as published
   rebuild  replay the whole event log into fresh read models (stop the projector first)
   template --agency ID
            print the agency's blank return (CSV): one row for each measure it returns and
@@ -38,10 +49,15 @@ Configuration (environment; none needed for the embedded default):
   BEACON_SQLITE_FILE    the SQLite event store (default: $BEACON_HOME/events.sqlite)
   BEACON_READ_MODELS_FILE  the projector's read models (default: $BEACON_HOME/read-models.sqlite)
   BEACON_CATALOGUE_DIR  the measure catalogue (default: data/catalogue of this repository)
+  BEACON_WEB_PORT       the dashboard's port on 127.0.0.1 (default: 8324; 0 = any free port)
+  BEACON_CHROMIUM       the Chromium that prints the report as PDF (default: /usr/bin/chromium)
+  KAFKA_BROKERS         host:port[,...] of Kafka for the feed (default: none, the feed goes to files)
+  BEACON_FEED_DIR       the file feed's folder (default: $BEACON_HOME/feed)
+  BEACON_MONTH_CLOSE_DAY  the day of the following month a month closes (default: 20)
 `;
 
 /** Problems a user can fix: shown as a plain message, without a stack trace. */
-const userFacing = [ProjectionStopped, ReadModelsNotUsable, RangeError, CatalogueError, CatalogueChangedInPlace, ConfigError, StoreNotUsable, UnknownAgency, UnsupportedReturnFormat, UnreadableReturn];
+const userFacing = [ProjectionStopped, ReadModelsNotUsable, RangeError, CatalogueError, CatalogueChangedInPlace, ConfigError, StoreNotUsable, StoreUnavailable, UnknownAgency, UnsupportedReturnFormat, UnreadableReturn];
 
 class UsageError extends Error {}
 
@@ -58,13 +74,20 @@ async function main(argv: string[]): Promise<number> {
       area: { type: 'string', default: 'DGCDRP' },
       'as-at': { type: 'string' },
       rule: { type: 'string', default: 'worst' },
+      serve: { type: 'boolean', default: false },
     },
   });
   const [command = 'run', ...rest] = positionals;
   const say = (line: string) => console.log(line);
   switch (command) {
-    case 'run':
-      await runMainJob(configFrom(process.env), say);
+    case 'run': {
+      const config = configFrom(process.env);
+      await runMainJob(config, say);
+      if (values.serve) await serveCommand(config, say);
+      return 0;
+    }
+    case 'serve':
+      await serveCommand(configFrom(process.env), say);
       return 0;
     case 'ingest': {
       const [file] = rest;
@@ -76,6 +99,14 @@ async function main(argv: string[]): Promise<number> {
       if (values.rule !== 'worst' && values.rule !== 'majority') throw new UsageError('--rule is worst or majority');
       await summaryCommand(configFrom(process.env), { period: values.period, area: values.area, asAt: values['as-at'], rule: values.rule }, say);
       return 0;
+    }
+    case 'publish': {
+      if (!values.period) throw new UsageError('publish needs --period, e.g. beacon publish --period 2009-03');
+      return publishCommand(configFrom(process.env), { period: values.period, asAt: values['as-at'] }, say);
+    }
+    case 'republish': {
+      if (!values.period) throw new UsageError('republish needs --period, e.g. beacon republish --period 2009-03');
+      return republishCommand(configFrom(process.env), { period: values.period }, say);
     }
     case 'rebuild': {
       const config = configFrom(process.env);

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
-import { readEnvironment, sqliteFileOf, storeVariables } from '@beacon/config';
+import { eventStoreVariables, readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
 import { z } from 'zod';
 
-/** The projector's variables: the store's, as for every service, and its own. */
+/** The projector's variables: the event store's (SQLite, PostgreSQL or EventStoreDB), as for every service, and its own. */
 export const projectorVariables = {
-  ...storeVariables,
+  ...eventStoreVariables,
   BEACON_READ_MODELS_FILE: z.string().min(1).optional(),
   BEACON_QUERY_PORT: z.coerce.number().int().min(0).max(65_535).default(8322),
 };
 
 export interface ProjectorConfig {
-  sqliteFile: string;
+  store: StoreConfig;
   readModelsFile: string;
   catalogueDir: string | undefined;
   port: number;
@@ -22,7 +22,7 @@ export const readModelsFileOf = (variables: { BEACON_HOME: string; BEACON_READ_M
 
 export function configFrom(env: NodeJS.ProcessEnv): ProjectorConfig {
   const parsed = readEnvironment(projectorVariables, env, "The projector's");
-  return { sqliteFile: sqliteFileOf(parsed), readModelsFile: readModelsFileOf(parsed), catalogueDir: parsed.BEACON_CATALOGUE_DIR, port: parsed.BEACON_QUERY_PORT };
+  return { store: storeConfigFrom(parsed, "The projector's"), readModelsFile: readModelsFileOf(parsed), catalogueDir: parsed.BEACON_CATALOGUE_DIR, port: parsed.BEACON_QUERY_PORT };
 }
 
 export { ConfigError } from '@beacon/config';

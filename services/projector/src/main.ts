@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
-import { StoreNotUsable } from '@beacon/event-store';
-import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { StoreNotUsable, StoreUnavailable } from '@beacon/event-store';
+import { openEventStore } from '@beacon/stores';
 import { PerformanceQueries, ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
 import { ConfigError, configFrom } from './config.js';
 import { follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
 
 /** Problems a user can fix: shown as a plain message, without a stack trace. */
-const userFacing = [CatalogueError, ConfigError, StoreNotUsable, ReadModelsNotUsable, ProjectionStopped];
+const userFacing = [CatalogueError, ConfigError, StoreNotUsable, StoreUnavailable, ReadModelsNotUsable, ProjectionStopped];
 
 /**
  * beacon-projector            follow the event log into the read models and serve the query API
@@ -19,13 +19,12 @@ async function main(argv: string[]): Promise<void> {
   const config = configFrom(process.env);
   const catalogue = loadCatalogue(config.catalogueDir);
   mkdirSync(dirname(config.readModelsFile), { recursive: true });
-  mkdirSync(dirname(config.sqliteFile), { recursive: true });
-  const store = await openSqliteEventStore({ file: config.sqliteFile });
+  const { store, location } = await openEventStore(config.store);
 
   if (argv[0] === 'rebuild') {
     const started = performance.now();
     const position = await rebuild(store, config.readModelsFile, {
-      readerThread: { kind: 'sqlite', file: config.sqliteFile },
+      readerThread: config.store,
       onProgress: ({ position, head }) => process.stderr.write(`\rrebuilding: ${position} of ${head} events`),
     });
     await store.close();
@@ -56,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const address = await server.listen({ host: '127.0.0.1', port: config.port });
-  console.log(`Beacon projector following ${config.sqliteFile} into ${config.readModelsFile}; query API on ${address} (GET /summary?period=2009-03)`);
+  console.log(`Beacon projector following ${location} into ${config.readModelsFile}; query API on ${address} (GET /summary?period=2009-03)`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

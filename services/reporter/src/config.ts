@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readEnvironment, sqliteFileOf } from '@beacon/config';
+import { readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
 import { FEED_TOPIC } from '@beacon/feed';
 import { projectorVariables, readModelsFileOf } from '@beacon/projector-service';
 import { z } from 'zod';
@@ -20,7 +20,7 @@ export const reporterVariables = {
 };
 
 export interface ReporterConfig {
-  sqliteFile: string;
+  store: StoreConfig;
   readModelsFile: string;
   catalogueDir: string | undefined;
   /** Kafka brokers, or the folder of the file feed. */
@@ -36,7 +36,7 @@ export const feedDirOf = (variables: { BEACON_HOME: string; BEACON_FEED_DIR?: st
 export function configFrom(env: NodeJS.ProcessEnv): ReporterConfig {
   const v = readEnvironment(reporterVariables, env, "The reporter's");
   return {
-    sqliteFile: sqliteFileOf(v),
+    store: storeConfigFrom(v, "The reporter's"),
     readModelsFile: readModelsFileOf(v),
     catalogueDir: v.BEACON_CATALOGUE_DIR,
     feed: v.KAFKA_BROKERS ? { kind: 'kafka', brokers: v.KAFKA_BROKERS.split(',') } : { kind: 'files', dir: feedDirOf(v) },

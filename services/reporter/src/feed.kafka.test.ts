@@ -78,7 +78,7 @@ describe('the reporter service with no broker at start-up', () => {
       store,
       readModels,
       catalogue,
-      config: { sqliteFile: '', readModelsFile: '', catalogueDir: undefined, feed: { kind: 'kafka', brokers: [broker.brokers] }, topic, closeDay: 20, everyMs: 200, port: 0 },
+      config: { store: { kind: 'sqlite', file: '' }, readModelsFile: '', catalogueDir: undefined, feed: { kind: 'kafka', brokers: [broker.brokers] }, topic, closeDay: 20, everyMs: 200, port: 0 },
       now: () => new Date('2009-06-01T00:00:00.000Z'),
     });
     const health = async () => (await service.server.inject({ method: 'GET', url: '/health' })).json() as ReporterHealth;

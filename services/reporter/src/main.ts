@@ -1,20 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
-import { StoreNotUsable } from '@beacon/event-store';
-import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { StoreNotUsable, StoreUnavailable } from '@beacon/event-store';
+import { openEventStore } from '@beacon/stores';
 import { ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
 import { ConfigError, configFrom } from './config.js';
 import { startReporterService } from './service.js';
 
-const userFacing = [CatalogueError, ConfigError, StoreNotUsable, ReadModelsNotUsable, ProjectionStopped];
+const userFacing = [CatalogueError, ConfigError, StoreNotUsable, StoreUnavailable, ReadModelsNotUsable, ProjectionStopped];
 
 /** beacon-reporter: the monthly feed to the Kent Partnership, on a schedule, with a health endpoint. */
 async function main(): Promise<void> {
   const config = configFrom(process.env);
   const catalogue = loadCatalogue(config.catalogueDir);
   mkdirSync(dirname(config.readModelsFile), { recursive: true });
-  const store = await openSqliteEventStore({ file: config.sqliteFile });
+  const { store } = await openEventStore(config.store);
   const readModels = new ReadModels(config.readModelsFile);
   const service = startReporterService({ store, readModels, catalogue, config });
   const stop = async () => {

@@ -45,7 +45,7 @@ export async function rebuildCommand(config: Config, store: EventStore, say: (li
   const started = performance.now();
   const bar = progressBar('Rebuilding');
   try {
-    const position = await rebuild(store, config.readModelsFile, { onProgress: bar.onProgress });
+    const position = await rebuild(store, config.readModelsFile, { onProgress: bar.onProgress, readerThread: config.store });
     bar.stop();
     say(`Read models ${config.readModelsFile} rebuilt from the start of the log to position ${position} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   } finally {

@@ -1,5 +1,6 @@
 import { loadCatalogue } from '@beacon/catalogue';
 import { PerformanceQueries } from '@beacon/read-models';
+import { Reporter } from '@beacon/reporter-service';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
 import { outcomeText } from '../outcome-text.js';
@@ -8,6 +9,7 @@ import { loadSampleReturns, sampleReturnsDir } from '../sample-returns.js';
 import { storeHoldings } from '../store-holdings.js';
 import { summaryText } from '../summary-text.js';
 import { projectToHead } from './project.js';
+import { drainFeed, feedWhere, revisionLine } from './publish.js';
 
 const count = (n: number, noun: string, nouns = `${noun}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? noun : nouns}`;
 
@@ -53,6 +55,20 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
       say('March 2009 as the strategy group saw it on 15 April 2009, before the police corrected Dartford\'s March figure:');
       for (const line of summaryText(queries.summary({ area: 'DBC', period: '2009-03', asAt: '2009-04-15' }))) say(line);
       say('More: beacon summary --period YYYY-MM [--area DBC|GBC|DGCDRP] [--as-at YYYY-MM-DD]');
+
+      // The monthly feed: every closed month as at its close, then revisions for later corrections.
+      const reporter = new Reporter(readModels, queries, catalogue, { closeDay: config.closeDay, topic: config.feedTopic });
+      const outcomes = await reporter.cycle(new Date().toISOString());
+      const written = outcomes.reduce((sum, o) => sum + o.added, 0);
+      const months = new Set(outcomes.map((o) => o.month)).size;
+      say(`Feed to the Kent Partnership: ${count(written, 'new message')} for ${count(months, 'closed month')} (months close on day ${config.closeDay} of the month after), to ${feedWhere(config)}`);
+      const revisions = outcomes.flatMap((o) => o.revisions);
+      if (revisions.length > 0) {
+        say(`  ${count(revisions.length, 'message')} of them are later revisions (returns received after a month closed, and corrections), each saying what changed, e.g.:`);
+        const example = revisions.find((r) => r.key === 'DGCDRP/DBC/2009-03/priority-area/acquisitive-crime') ?? revisions[0];
+        if (example) say(`    ${revisionLine(example)}`);
+      }
+      if (await drainFeed(config, readModels, say)) say('  all sent (one JSON Lines file per month when there is no Kafka)');
     } finally {
       readModels.close();
     }

@@ -1,0 +1,76 @@
+import { loadCatalogue } from '@beacon/catalogue';
+import { createFileSink, createKafkaSink, type FeedSink, startPublisher } from '@beacon/feed-publisher';
+import { asAtMoment, PerformanceQueries, type ReadModels } from '@beacon/read-models';
+import { monthClose, type PublishOutcome, Reporter } from '@beacon/reporter-service';
+import type { Config } from '../config.js';
+import { openEventStore } from '../open-store.js';
+import { projectToHead } from './project.js';
+
+const sinkFor = (config: Config): FeedSink =>
+  config.feed.kind === 'kafka' ? createKafkaSink({ brokers: config.feed.brokers, topics: [config.feedTopic], clientId: 'beacon-cli' }) : createFileSink(config.feed.dir);
+
+export const feedWhere = (config: Config) => (config.feed.kind === 'kafka' ? `Kafka topic ${config.feedTopic} at ${config.feed.brokers.join(',')}` : `${config.feed.dir}/${config.feedTopic}/`);
+
+/** Sends what waits in the outbox, and says how it went; Kafka down means the feed waits in the outbox for next time. */
+export async function drainFeed(config: Config, readModels: ReadModels, say: (line: string) => void, timeoutMs = 60_000): Promise<boolean> {
+  const publisher = startPublisher({ db: readModels.db, sink: sinkFor(config), retryDelayMs: { first: 250, most: 5_000 } });
+  const timedOut = new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), timeoutMs).unref());
+  const result = await Promise.race([publisher.drained().then(() => 'sent' as const), timedOut]);
+  const health = publisher.health();
+  await publisher.stop();
+  if (result === 'sent') return true;
+  say(`  feed delayed: ${health.pending} messages wait in the outbox (${health.status === 'feed delayed' ? health.lastError : 'no answer'}); they go with the next publish`);
+  return false;
+}
+
+const shown = (x: string | number | null) => (typeof x === 'number' ? Number(x.toFixed(2)) : x);
+
+export const revisionLine = (r: PublishOutcome['revisions'][number]) =>
+  `revision ${r.revision} of ${r.key}: ${r.changes.map((c) => `${c.what} ${shown(c.was)} → ${shown(c.now)}`).join('; ')}`;
+
+export function outcomeLines(outcome: PublishOutcome): string[] {
+  return [`  ${outcome.month} as at ${outcome.asAt}: ${outcome.added} messages written, ${outcome.unchanged} unchanged`, ...outcome.revisions.map((r) => `    ${revisionLine(r)}`)];
+}
+
+/** `beacon publish --period 2009-03 [--as-at T]`: the month's feed worked out (as at now, or T) and sent. */
+export async function publishCommand(config: Config, options: { period: string; asAt: string | undefined }, say: (line: string) => void): Promise<number> {
+  const catalogue = loadCatalogue(config.catalogueDir);
+  const { store } = await openEventStore(config);
+  try {
+    const { readModels } = await projectToHead(config, store);
+    try {
+      const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { closeDay: config.closeDay, topic: config.feedTopic });
+      const asAt = asAtMoment(options.asAt) ?? new Date().toISOString();
+      say(`Publishing ${options.period} (the month closed ${monthClose(options.period, config.closeDay)}) to ${feedWhere(config)}:`);
+      for (const line of outcomeLines(await reporter.publish(options.period, asAt))) say(line);
+      return (await drainFeed(config, readModels, say)) ? 0 : 1;
+    } finally {
+      readModels.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** `beacon republish --period 2009-03`: every revision of the month sent again, as it was published. */
+export async function republishCommand(config: Config, options: { period: string }, say: (line: string) => void): Promise<number> {
+  const catalogue = loadCatalogue(config.catalogueDir);
+  const { store } = await openEventStore(config);
+  try {
+    const { readModels } = await projectToHead(config, store);
+    try {
+      const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { closeDay: config.closeDay, topic: config.feedTopic });
+      const count = reporter.republish(options.period);
+      if (count === 0) {
+        say(`Nothing was published for ${options.period} yet: use beacon publish --period ${options.period}`);
+        return 1;
+      }
+      say(`Sending ${count} messages of ${options.period} again, every revision as it was, to ${feedWhere(config)}`);
+      return (await drainFeed(config, readModels, say)) ? 0 : 1;
+    } finally {
+      readModels.close();
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,279 @@
+import type { Catalogue } from '@beacon/catalogue';
+import type { EventStore } from '@beacon/event-store';
+import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, uploadBytes } from '@beacon/ingest-service';
+import { PerformanceQueries, type ReadModels } from '@beacon/read-models';
+import { ingestReturn, keepReadingsOnRecord, type ReadingsOnRecord, templateCsv } from '@beacon/return-intake';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { z } from 'zod';
+import { ChromiumMissing, DEFAULT_CHROMIUM, printToPdf } from './chromium.js';
+import { type DashboardContext, Lookups, PageProblem, parseQuery, viewOf, viewQuery } from './context.js';
+import { measureCsv, summaryCsv } from './exports.js';
+import { html } from './html.js';
+import { href, layout, type Page, stylesheet } from './layout.js';
+import { changesPage } from './pages/changes.js';
+import { historyOf, measurePage } from './pages/measure.js';
+import { reportPage } from './pages/report.js';
+import { summaryOf, summaryPage } from './pages/summary.js';
+import { checkedPage, PendingUploads, rowsOf, type UploadFormValues, uploadIntro } from './pages/upload.js';
+
+export interface WebAppOptions {
+  store: EventStore;
+  catalogue: Catalogue;
+  readModels: ReadModels;
+  /** Brings the read models up to the end of the log (the projector's catchUp): awaited after an upload, before the summary is shown. */
+  bringUpToDate: () => Promise<unknown>;
+  /** The readings in force, to find corrections in an upload. Default: kept in memory from the log. */
+  readingsOnRecord?: () => Promise<ReadingsOnRecord>;
+  /** The largest return taken, in bytes (default 20 MiB, as the returns endpoint). */
+  maxUploadBytes?: number;
+  /** The day of the month after on which a month closes (as the reporter's BEACON_MONTH_CLOSE_DAY; default 20): "what changed" starts at the last close. */
+  closeDay?: number;
+  /** Chromium, for the report as PDF (default /usr/bin/chromium). */
+  chromium?: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * No script runs on Beacon's pages, and nothing is loaded from elsewhere: even a note or a file
+ * name that slipped past escaping could not run.
+ */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+
+const sendHtml = (reply: FastifyReply, text: string, statusCode = 200) => reply.code(statusCode).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(text);
+
+const sendPage = (reply: FastifyReply, request: FastifyRequest, page: Omit<Page, 'path'> & { path?: string }, statusCode = 200) =>
+  sendHtml(reply, layout({ ...page, path: page.path ?? request.routeOptions.url ?? '/' }).text, statusCode);
+
+const PAGES_KEPT = 256;
+
+/**
+ * Pages that depend only on their address and the read models (the summary and measure pages),
+ * kept as made until the projector moves on, or the day changes (the picker offers dates up to
+ * today): a room full of viewers of the same summary costs one page, not one each.
+ */
+class PageCache {
+  private readonly pages = new Map<string, string>();
+  private stamp = '';
+
+  constructor(private readonly readModels: ReadModels) {}
+
+  page(url: string, make: () => string): string {
+    const stamp = `${this.readModels.checkpoint()}|${new Date().toISOString().slice(0, 10)}`;
+    if (stamp !== this.stamp) {
+      this.pages.clear();
+      this.stamp = stamp;
+    }
+    let text = this.pages.get(url);
+    if (text === undefined) {
+      text = make();
+      if (this.pages.size >= PAGES_KEPT) this.pages.delete(this.pages.keys().next().value as string);
+      this.pages.set(url, text);
+    }
+    return text;
+  }
+}
+
+const download = (reply: FastifyReply, type: string, fileName: string, body: string | Buffer) =>
+  reply.type(type).header('content-disposition', `attachment; filename="${fileName}"`).header('cache-control', 'no-store').send(body);
+
+/** fileNameOf('summary', 'DBC', '2011-03') → "beacon-summary-DBC-2011-03": only [A-Za-z0-9_-], so safe in a header. */
+const fileNameOf = (...parts: string[]) => `beacon-${parts.map((p) => p.replace(/[^A-Za-z0-9_-]/g, '_')).join('-')}`;
+
+/**
+ * The strategy group's dashboard and the data officers' upload page, as server-rendered HTML:
+ * every page is made from the read models (and the catalogue), so none waits on the event log.
+ */
+export function buildWebApp(options: WebAppOptions): FastifyInstance {
+  const { store, catalogue, readModels, bringUpToDate } = options;
+  const context: DashboardContext = { catalogue, readModels, queries: new PerformanceQueries(readModels, catalogue), lookups: new Lookups(readModels) };
+  const readingsOnRecord = options.readingsOnRecord ?? keepReadingsOnRecord(store);
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const pending = new PendingUploads();
+  const pages = new PageCache(readModels);
+  const app = Fastify({ logger: options.logger ?? false });
+
+  // How long each answer took to make (Server-Timing), for the browser's developer tools and the benchmark.
+  const started = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => {
+    started.set(request, performance.now());
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    reply.header('server-timing', `app;dur=${(performance.now() - (started.get(request) ?? performance.now())).toFixed(1)}`);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const known = error instanceof PageProblem ? error : error instanceof RangeError ? new PageProblem(400, error.message) : undefined;
+    if (!known) request.log.error({ err: error }, 'a page failed');
+    const status = known?.statusCode ?? 500;
+    const message = known?.message ?? 'Beacon failed to make this page. Try again; if it fails again, tell the Beacon team.';
+    return sendPage(reply, request, { title: 'Problem', section: '', query: {}, path: '/', body: html`<h1>${status === 404 ? 'Not found' : 'This page cannot be shown'}</h1><p role="alert">${message}</p><p><a href="/">Go to the summary</a></p>` }, status);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendPage(reply, request, { title: 'Not found', section: '', query: {}, path: '/', body: html`<h1>Not found</h1><p>There is no page at ${request.url}.</p><p><a href="/">Go to the summary</a></p>` }, 404),
+  );
+
+  app.get('/assets/beacon.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(stylesheet));
+
+  app.get('/', async (request, reply) =>
+    sendHtml(
+      reply,
+      pages.page(request.url, () => {
+        const view = viewOf(context, request.query);
+        const { received } = request.query as { received?: string };
+        const body = summaryPage(context, view, received ? context.lookups.returnById(received) : undefined);
+        return layout({ title: 'Summary', section: '/', path: '/', query: viewQuery(view), body }).text;
+      }),
+    ),
+  );
+
+  app.get<{ Params: { measureId: string } }>('/measures/:measureId', async (request, reply) =>
+    sendHtml(
+      reply,
+      pages.page(request.url, () => {
+        const view = viewOf(context, request.query);
+        const { measureId } = request.params;
+        const body = measurePage(context, measureId, view);
+        return layout({ title: measureId, section: '/', path: `/measures/${encodeURIComponent(measureId)}`, query: viewQuery(view), body }).text;
+      }),
+    ),
+  );
+
+  app.get('/changes', async (request, reply) => {
+    const view = viewOf(context, request.query);
+    const { from, to } = request.query as Record<string, string | undefined>;
+    return sendPage(reply, request, { title: 'What changed', section: '/changes', query: { ...viewQuery(view), rule: undefined, from, to }, body: changesPage(context, view, request.query, options.closeDay ?? 20) });
+  });
+
+  app.get('/report', async (request, reply) => {
+    const view = viewOf(context, request.query);
+    return sendPage(reply, request, { title: 'Report', section: '/report', query: viewQuery(view), body: reportPage(context, view), bare: true });
+  });
+
+  app.get('/report.pdf', async (request, reply) => {
+    const view = viewOf(context, request.query);
+    const { localAddress, localPort } = request.socket;
+    const host = localAddress?.includes(':') ? `[${localAddress}]` : (localAddress ?? '127.0.0.1');
+    try {
+      const pdf = await printToPdf(`http://${host}:${localPort}${href('/report', viewQuery(view))}`, options.chromium ?? DEFAULT_CHROMIUM);
+      return download(reply, 'application/pdf', `${fileNameOf('report', view.area, view.period)}.pdf`, pdf);
+    } catch (error) {
+      if (error instanceof ChromiumMissing) throw new PageProblem(503, error.message);
+      throw error;
+    }
+  });
+
+  app.get('/export/summary.csv', async (request, reply) => {
+    const view = viewOf(context, request.query);
+    return download(reply, 'text/csv; charset=utf-8', `${fileNameOf('summary', view.area, view.period)}.csv`, summaryCsv(summaryOf(context, view)));
+  });
+
+  app.get<{ Params: { measureId: string } }>('/export/measures/:measureId.csv', async (request, reply) => {
+    const view = viewOf(context, request.query);
+    const history = historyOf(context, request.params.measureId, view);
+    return download(reply, 'text/csv; charset=utf-8', `${fileNameOf(history.measureId, view.area, view.period)}.csv`, measureCsv(history));
+  });
+
+  app.get('/upload', async (request, reply) => {
+    const { agency, submitter } = request.query as UploadFormValues;
+    return sendPage(reply, request, { title: 'Upload a return', section: '/upload', query: {}, body: uploadIntro(catalogue, { agency, submitter }) });
+  });
+
+  app.get('/upload/template.csv', async (request, reply) => {
+    const agency = catalogue.agency(String((request.query as { agency?: string }).agency));
+    if (!agency) throw new PageProblem(404, `Choose an agency: ${catalogue.agencies.map((a) => a.id).join(', ')}.`);
+    return download(reply, 'text/csv; charset=utf-8', `${agency.id}-return-template.csv`, templateCsv(agency, catalogue));
+  });
+
+  // The upload routes read multipart forms: registered on their own, so other routes do not.
+  app.register(async (uploads) => {
+    await uploads.register(multipart, { limits: { fileSize: maxUploadBytes + 1, fieldSize: 4096, fields: 20, files: 1 } });
+    // The confirm button's form: a plain urlencoded one.
+    uploads.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    // An answer given before the whole file arrived (too large): the rest is read and dropped, so the browser sees the answer.
+    uploads.addHook('onResponse', async (request) => {
+      if (request.raw.readableEnded) return;
+      request.raw.unpipe();
+      request.raw.resume();
+    });
+    const uploadProblem = (request: FastifyRequest, reply: FastifyReply, values: UploadFormValues, error: unknown) => {
+      const answer = answerForError(error);
+      if (!answer) throw error;
+      const body = uploadIntro(catalogue, values, String(answer.body.message));
+      return sendPage(reply, request, { title: 'Upload a return', section: '/upload', path: '/upload', query: {}, body }, answer.statusCode);
+    };
+
+    uploads.post('/upload', async (request, reply) => {
+      const fields: Record<string, string> = {};
+      let file: { name: string; bytes: Buffer } | undefined;
+      try {
+        if (!request.isMultipart()) throw new BadUpload('send the form on the upload page (multipart/form-data)');
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            fields[part.fieldname] = String(part.value).trim();
+            continue;
+          }
+          const chunks: Buffer[] = [];
+          const body = await uploadBytes(part.file, maxUploadBytes);
+          for await (const chunk of body ?? []) chunks.push(Buffer.from(chunk));
+          // Browsers on Windows may send "C:\fakepath\april.csv": only the last part is the name.
+          if (chunks.length > 0) file = { name: part.filename.split(/[\\/]/).pop() || 'upload', bytes: Buffer.concat(chunks) };
+        }
+        const values = { agency: fields.agency, submitter: fields.submitter };
+        if (!fields.agency || !catalogue.agency(fields.agency)) throw new BadUpload('choose your agency');
+        if (!fields.submitter) throw new BadUpload('give your Beacon user id');
+        if (!file) throw new BadUpload('choose the return file (CSV or .xlsx); the one chosen is empty');
+        const sheet = fields.sheet || undefined;
+        const submitter = { kind: 'person' as const, id: fields.submitter, agency: fields.agency };
+        const outcome = await ingestReturn(
+          { source: { bytes: file.bytes }, fileName: file.name, agency: fields.agency, submitter, sheet, dryRun: true },
+          { store, catalogue, readingsOnRecord },
+        );
+        const rows = await rowsOf(file.bytes, file.name, sheet);
+        const token = outcome.status === 'valid' ? pending.keep({ bytes: file.bytes, fileName: file.name, agency: fields.agency, submitter: fields.submitter, sheet }) : undefined;
+        const body = checkedPage(catalogue, outcome, rows, values, token);
+        return sendPage(reply, request, { title: 'Upload: the check', section: '/upload', path: '/upload', query: {}, body }, outcome.status === 'rejected' ? 422 : 200);
+      } catch (error) {
+        return uploadProblem(request, reply, { agency: fields.agency, submitter: fields.submitter }, error);
+      }
+    });
+
+    uploads.post('/upload/confirm', async (request, reply) => {
+      const { token } = parseQuery(z.object({ token: z.string().min(1, 'the form has no token: check the file again') }), request.body ?? {});
+      const upload = pending.take(token);
+      if (!upload) {
+        const body = uploadIntro(catalogue, {}, 'this check has expired or was already confirmed: choose the file again.');
+        return sendPage(reply, request, { title: 'Upload a return', section: '/upload', path: '/upload', query: {}, body }, 410);
+      }
+      const values = { agency: upload.agency, submitter: upload.submitter };
+      const outcome = await ingestReturn(
+        {
+          source: { bytes: upload.bytes },
+          fileName: upload.fileName,
+          agency: upload.agency,
+          submitter: { kind: 'person', id: upload.submitter, agency: upload.agency },
+          sheet: upload.sheet,
+        },
+        { store, catalogue, readingsOnRecord },
+      );
+      if (outcome.status !== 'accepted') {
+        const body = checkedPage(catalogue, outcome, await rowsOf(upload.bytes, upload.fileName, upload.sheet), values, undefined);
+        return sendPage(reply, request, { title: 'Upload: the check', section: '/upload', path: '/upload', query: {}, body }, outcome.status === 'rejected' ? 422 : 200);
+      }
+      // The summary shown next must include the return: the read models are brought up to date first.
+      await bringUpToDate();
+      const stored = context.lookups.returnById(outcome.returnId);
+      return reply.redirect(href('/', { period: stored?.periodEnd.slice(0, 7), received: outcome.returnId }), 303);
+    });
+  });
+
+  return app;
+}
+

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Catalogue } from '@beacon/catalogue';
+import type { EventStore } from '@beacon/event-store';
+import { catchUp, follow } from '@beacon/projector-service';
+import { ReadModels } from '@beacon/read-models';
+import type { FastifyServerOptions } from 'fastify';
+import { z } from 'zod';
+import { buildWebApp } from './app.js';
+import { DEFAULT_CHROMIUM } from './chromium.js';
+
+/** The dashboard's variables, beside the store's. */
+export const webVariables = {
+  /** 0 takes any free port (the address printed says which). */
+  BEACON_WEB_PORT: z.coerce.number().int().min(0).max(65_535).default(8324),
+  BEACON_CHROMIUM: z.string().min(1).default(DEFAULT_CHROMIUM),
+};
+
+export interface DashboardOptions {
+  store: EventStore;
+  catalogue: Catalogue;
+  readModelsFile: string;
+  port: number;
+  closeDay?: number;
+  chromium?: string;
+  /** The projector following the log stopped (an event it cannot read): pages still show what was projected. */
+  onProjectorStopped?: (error: Error) => void;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface Dashboard {
+  /** e.g. http://127.0.0.1:8323/ */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the dashboard on loopback (there is no sign-in yet, as for the returns endpoint): brings
+ * the read models up to date, then follows the log, so returns sent by `beacon ingest` or the
+ * returns endpoint show within moments. The caller owns the store.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const { store, catalogue } = options;
+  mkdirSync(dirname(options.readModelsFile), { recursive: true });
+  const readModels = new ReadModels(options.readModelsFile);
+  try {
+    await catchUp(store, readModels);
+  } catch (error) {
+    readModels.close();
+    throw error;
+  }
+  // Projecting is idempotent per event (ReadModels.project passes over what its checkpoint
+  // covers), so the follower and an upload's catch-up may both run.
+  const subscription = follow(store, readModels);
+  subscription.closed.catch((error: Error) => options.onProjectorStopped?.(error));
+  const app = buildWebApp({
+    store,
+    catalogue,
+    readModels,
+    bringUpToDate: () => catchUp(store, readModels),
+    ...(options.closeDay && { closeDay: options.closeDay }),
+    ...(options.chromium && { chromium: options.chromium }),
+    ...(options.logger !== undefined && { logger: options.logger }),
+  });
+  try {
+    const address = await app.listen({ host: '127.0.0.1', port: options.port });
+    return {
+      url: `${address}/`,
+      close: async () => {
+        await app.close();
+        await subscription.stop();
+        readModels.close();
+      },
+    };
+  } catch (error) {
+    await subscription.stop();
+    readModels.close();
+    throw error;
+  }
+}

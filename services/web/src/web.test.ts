@@ -1,0 +1,222 @@
+/**
+ * The dashboard's parts, and the app answering requests (Fastify's inject) over a real SQLite
+ * store and read models in a temporary folder: a year of serious acquisitive crime returns and
+ * one correction. The browser tests (tests/dashboard.browser.test.ts) drive the whole thing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCatalogue } from '@beacon/catalogue';
+import type { EventStore } from '@beacon/event-store';
+import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { catalogueRecords, toEventToAppend } from '@beacon/events';
+import { catchUp } from '@beacon/projector-service';
+import { ReadModels } from '@beacon/read-models';
+import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
+import type { MeasureHistory } from '@beacon/reports';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp } from './app.js';
+import { historyChart } from './chart.js';
+import { csvCell, csvFile } from './csv.js';
+import { html } from './html.js';
+import { lastMonthClose } from './pages/changes.js';
+import { PendingUploads } from './pages/upload.js';
+
+describe('html', () => {
+  it('escapes every value put into it, and only once', () => {
+    const note = `<script>alert("x")</script> & 'y'`;
+    expect(html`<td>${note}</td>`.text).toBe('<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;</td>');
+    expect(html`<p>${html`<b>${'<i>'}</b>`}</p>`.text).toBe('<p><b>&lt;i&gt;</b></p>');
+    expect(html`${['<a>', html`<br>`]}|${null}|${undefined}|${false}|${0}`.text).toBe('&lt;a&gt;<br>||||0');
+  });
+});
+
+describe('csv', () => {
+  it('neutralises text cells that would start a formula, and quotes what needs it', () => {
+    expect(['=1+1', '+44 1322', '-2', '@SUM(A1)', '\t=x', '\r=x'].map(csvCell)).toEqual(["'=1+1", "'+44 1322", "'-2", "'@SUM(A1)", "'\t=x", `"'\r=x"`]);
+    expect(csvCell('=HYPERLINK("http://example.invalid","x")')).toBe(`"'=HYPERLINK(""http://example.invalid"",""x"")"`);
+    expect(csvCell('a, b')).toBe('"a, b"');
+    expect([csvCell(-3.5), csvCell(null), csvCell(undefined), csvCell(Number.NaN), csvCell('ok')]).toEqual(['-3.5', '', '', '', 'ok']);
+    expect(csvFile([['a', 1], ['=b', null]])).toBe("\uFEFFa,1\r\n'=b,\r\n");
+  });
+});
+
+describe('lastMonthClose', () => {
+  it('is the latest close (00:00 UTC on the close day of the month after) at or before the moment', () => {
+    expect(lastMonthClose('2026-11-26T10:00:00Z', 20)).toEqual({ month: '2026-10', close: '2026-11-20T00:00:00.000Z', dayBefore: '2026-11-19' });
+    expect(lastMonthClose('2026-11-19T23:00:00Z', 20)).toEqual({ month: '2026-09', close: '2026-10-20T00:00:00.000Z', dayBefore: '2026-10-19' });
+    // A date means the end of that day, so the close at the start of the 20th has happened.
+    expect(lastMonthClose('2026-11-20', 20).month).toBe('2026-10');
+    expect(lastMonthClose('2027-01-05T00:00:00Z', 1)).toEqual({ month: '2026-12', close: '2027-01-01T00:00:00.000Z', dayBefore: '2026-12-31' });
+  });
+});
+
+describe('PendingUploads', () => {
+  it('gives a checked file back once, until it expires', () => {
+    const pending = new PendingUploads();
+    const upload = { bytes: Buffer.from('x'), fileName: 'a.csv', agency: 'kdaat', submitter: 'me', sheet: undefined };
+    const token = pending.keep(upload, 0);
+    expect(pending.take(token, 1_000)?.fileName).toBe('a.csv');
+    expect(pending.take(token, 1_000)).toBeUndefined();
+    const expiring = pending.keep(upload, 0);
+    expect(pending.take(expiring, 3_600_000)).toBeUndefined();
+  });
+});
+
+describe('historyChart', () => {
+  it('breaks the line where a month has no figure and marks each RAG by shape', () => {
+    const point = (date: string, value: number | null, status: 'green' | 'amber' | 'red' | 'grey') => ({
+      date,
+      value,
+      status,
+      interval: value === null ? null : { lower: value - 1, upper: value + 1, level: 0.95 as const, method: 'byar' as const },
+      ratedOn: 'rolling' as const,
+      target: 10,
+      trajectory: null,
+      complete: true,
+      reason: '',
+    });
+    const history = {
+      measureId: 'SAC',
+      name: 'Serious acquisitive crime',
+      area: 'DBC',
+      unit: 'count',
+      polarity: 'down',
+      asAt: null,
+      points: [point('2009-01-31', 9, 'green'), point('2009-02-28', null, 'grey'), point('2009-03-31', 10.3, 'amber'), point('2009-04-30', 12, 'red')],
+      latest: { unit: 'count' },
+    } as unknown as MeasureHistory;
+    const svg = historyChart(history).text;
+    expect(svg).not.toMatch(/NaN|undefined/);
+    const value = /class="value" d="([^"]+)"/.exec(svg)?.[1] ?? '';
+    expect(value.match(/M/g)).toHaveLength(2);
+    expect(svg.match(/<path class="band"/g)).toHaveLength(2);
+    expect(svg).toContain('class="month rag-green"><title>Jan 2009: 9, GREEN</title><circle');
+    expect(svg).toContain('class="month rag-amber"');
+    expect(svg).toContain('class="month rag-red"');
+    expect(svg).not.toContain('rag-grey');
+  });
+});
+
+const catalogue = loadCatalogue();
+const HEADER = 'measure,area,period_start,period_end,value,numerator,denominator,sample_size,note\r\n';
+const monthCsv = (month: number, dbc: number, gbc: number) => {
+  const year = month < 9 ? 2008 : 2009;
+  const mm = String(((month + 3) % 12) + 1).padStart(2, '0');
+  const last = new Date(Date.UTC(year, Number(mm), 0)).getUTCDate();
+  return `${HEADER}SAC,DBC,01/${mm}/${year},${last}/${mm}/${year},${dbc},,,,\r\nSAC,GBC,01/${mm}/${year},${last}/${mm}/${year},${gbc},,,,\r\n`;
+};
+
+/** A multipart form as a browser sends it: fields first, then the file. */
+function form(fields: Record<string, string>, file?: { name: string; content: string }) {
+  const boundary = '----beacon-test-boundary';
+  let body = '';
+  for (const [name, value] of Object.entries(fields)) body += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  if (file) body += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`;
+  return { payload: `${body}--${boundary}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+describe('the web app', () => {
+  let dir: string;
+  let store: EventStore;
+  let readModels: ReadModels;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-web-'));
+    store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+    for (const record of catalogueRecords(catalogue)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
+    const dependencies = { store, catalogue, readingsOnRecord: keepReadingsOnRecord(store) };
+    const submitter = { kind: 'person' as const, id: 'nkp.analyst', agency: 'north-kent-police' };
+    // April 2008 to March 2009, each received on the 10th of the month after; then March corrected on 20 April.
+    for (let month = 0; month < 12; month++) {
+      const receivedAt = new Date(Date.UTC(2008, month + 4, 10, 9)).toISOString();
+      const outcome = await ingestReturn({ source: { bytes: Buffer.from(monthCsv(month, 120, 110)) }, fileName: `nkp-${month}.csv`, agency: 'north-kent-police', submitter, receivedAt }, dependencies);
+      expect(outcome.status).toBe('accepted');
+    }
+    await ingestReturn({ source: { bytes: Buffer.from(monthCsv(11, 300, 110)) }, fileName: 'nkp-correction.csv', agency: 'north-kent-police', submitter, receivedAt: '2009-04-20T11:00:00Z' }, dependencies);
+    readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+    app = buildWebApp({ store, catalogue, readModels, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
+    await catchUp(store, readModels);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    readModels?.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the summary of the latest month, with headers that let no script run', async () => {
+    const response = await app.inject('/');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain('<h1>Dartford &amp; Gravesham CDRP, March 2009</h1>');
+    expect(response.body).not.toMatch(/<script/i);
+    for (const p of catalogue.priorityAreas) expect(response.body).toContain(`<th scope="row">${p.name}</th>`);
+  });
+
+  it('shows a month as it stood at an earlier moment, and what was revised since', async () => {
+    const then = await app.inject('/?area=DBC&period=2009-03&asAt=2009-04-15');
+    expect(then.body).toContain('As at 15 Apr 2009');
+    expect(then.body).toContain('SAC DBC, March 2009: was 120, now 300 (corrected 20 Apr 2009)');
+    const now = await app.inject('/?area=DBC&period=2009-03');
+    expect(now.body).not.toContain('Revised since');
+  });
+
+  it('answers a bad choice with a page that says what to change, escaped', async () => {
+    const area = await app.inject(`/?area=${encodeURIComponent('<b>x</b>')}`);
+    expect(area.statusCode).toBe(404);
+    expect(area.body).toContain('There is no area &quot;&lt;b&gt;x&lt;/b&gt;&quot;');
+    const measure = await app.inject(`/measures/${encodeURIComponent('<script>')}`);
+    expect(measure.statusCode).toBe(404);
+    expect(measure.body).not.toContain('<script>');
+    expect((await app.inject('/?period=2009-13')).statusCode).toBe(400);
+    expect((await app.inject('/?asAt=yesterday')).statusCode).toBe(400);
+    expect((await app.inject('/changes?from=2009-05-01&to=2009-04-01')).statusCode).toBe(400);
+    expect((await app.inject('/nowhere')).statusCode).toBe(404);
+  });
+
+  it('exports the summary and a measure as CSV files', async () => {
+    const summary = await app.inject('/export/summary.csv?area=GBC&period=2009-03');
+    expect(summary.headers['content-disposition']).toBe('attachment; filename="beacon-summary-GBC-2009-03.csv"');
+    expect(summary.body.split('\r\n')[0]).toMatch(/^\uFEFFKind,Id,Name,Area,Month end/);
+    const measure = await app.inject('/export/measures/SAC.csv?area=DBC&period=2009-03');
+    expect(measure.body.split('\r\n').filter((line) => line.startsWith('SAC,DBC,2009-03-01'))).toHaveLength(1);
+  });
+
+  it('checks an upload without storing it, and stores it only when confirmed', async () => {
+    const head = await store.headPosition();
+    const fields = { agency: 'north-kent-police', submitter: 'nkp.analyst' };
+    const checked = await app.inject({ method: 'POST', url: '/upload', ...form(fields, { name: 'april.csv', content: monthCsv(12, 100, 90) }) });
+    expect(checked.statusCode).toBe(200);
+    expect(checked.body).toContain('ready to store:\n        2 readings');
+    expect(await store.headPosition()).toBe(head);
+    const token = /name="token" value="([^"]+)"/.exec(checked.body)?.[1] as string;
+
+    const stored = await app.inject({ method: 'POST', url: '/upload/confirm', payload: `token=${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(stored.statusCode).toBe(303);
+    expect(stored.headers.location).toMatch(/^\/\?period=2009-04&received=north-kent-police-[0-9a-f]{16}$/);
+    // The read models were brought up to date before the redirect.
+    expect(readModels.checkpoint()).toBe(await store.headPosition());
+    const summary = await app.inject(stored.headers.location as string);
+    expect(summary.body).toContain('Return stored.');
+    expect(summary.body).toContain('April 2009');
+
+    const again = await app.inject({ method: 'POST', url: '/upload/confirm', payload: `token=${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(again.statusCode).toBe(410);
+  });
+
+  it('turns down an upload it cannot check, saying why', async () => {
+    const noAgency = await app.inject({ method: 'POST', url: '/upload', ...form({ agency: '', submitter: 'me' }, { name: 'a.csv', content: monthCsv(0, 1, 1) }) });
+    expect(noAgency.statusCode).toBe(400);
+    expect(noAgency.body).toContain('choose your agency');
+    const tooLarge = await app.inject({ method: 'POST', url: '/upload', ...form({ agency: 'north-kent-police', submitter: 'me' }, { name: 'big.csv', content: 'x'.repeat(3_000) }) });
+    expect(tooLarge.statusCode).toBe(413);
+    expect(tooLarge.body).toContain('larger than Beacon takes');
+    const pdf = await app.inject({ method: 'POST', url: '/upload', ...form({ agency: 'north-kent-police', submitter: 'me' }, { name: 'minutes.pdf', content: '%PDF-1.4 minutes' }) });
+    expect(pdf.statusCode).toBe(415);
+  });
+});
