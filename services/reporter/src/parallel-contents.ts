@@ -11,7 +11,10 @@ type Contents = Array<{ key: string; period: string; content: FeedContent }>;
  */
 export async function contentsInParallel(input: { readModelsFile: string; catalogueDir: string; month: string; asAt: string; areas: readonly string[]; workers?: number }): Promise<Contents> {
   const workers = Math.max(1, Math.min(input.workers ?? availableParallelism(), input.areas.length));
-  const shares = Array.from({ length: workers }, (_, w) => input.areas.filter((_, i) => i % workers === w));
+  // Whole runs of neighbouring areas per worker: a partnership follows its boroughs in the
+  // catalogue, and its summary then reuses the readings their summaries already read.
+  const size = Math.ceil(input.areas.length / workers);
+  const shares = Array.from({ length: workers }, (_, w) => input.areas.slice(w * size, (w + 1) * size));
   const results = await Promise.all(
     shares.map(
       (areas) =>
@@ -25,6 +28,5 @@ export async function contentsInParallel(input: { readModelsFile: string; catalo
         }),
     ),
   );
-  // Back into the areas' order: area i is the (i / workers)th of worker i % workers.
-  return input.areas.flatMap((_, i) => results[i % workers]![Math.floor(i / workers)]!);
+  return results.flat(2);
 }
