@@ -114,9 +114,13 @@ export function buildCatalogue(contents: CatalogueContents): Catalogue {
   return Object.freeze({
     ...data,
     measureById(idOrAlias: string): MeasureLookup | undefined {
-      const measure = aliases.get(measureKey(idOrAlias));
+      // An id written exactly, as nearly every row of a return has it, needs no normalising.
+      const exact = measures.get(idOrAlias);
+      if (exact !== undefined) return { measure: exact, viaAlias: false, requested: idOrAlias };
+      const key = measureKey(idOrAlias);
+      const measure = aliases.get(key);
       if (measure === undefined) return undefined;
-      return { measure, viaAlias: measureKey(measure.id) !== measureKey(idOrAlias), requested: idOrAlias };
+      return { measure, viaAlias: measureKey(measure.id) !== key, requested: idOrAlias };
     },
     area: (id: string) => areas.get(id),
     agency: (id: string) => agencies.get(id),

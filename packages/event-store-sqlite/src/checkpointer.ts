@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Synchronous } from './connection.js';
 
 /** Event data appended through this instance between two checkpoint requests. */
-const bytesPerCheckpoint = 16 * 1024 * 1024;
+export const bytesPerCheckpoint = 16 * 1024 * 1024;
 
 /**
  * Checkpoints the WAL in a worker thread, so that appends do not wait for it. A checkpoint fsyncs

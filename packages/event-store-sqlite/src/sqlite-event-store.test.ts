@@ -161,6 +161,23 @@ describe('SQLite event store file', () => {
     await reopened.close();
   });
 
+  it('leaves the checkpoint of an append past its own 64 MiB to the thread, instead of holding the append up', async () => {
+    const file = join(dir, 'large.sqlite');
+    const store = await openSqliteEventStore({ file });
+    const text = 'x'.repeat(100_000);
+    await store.append('a', Array.from({ length: 700 }, () => ({ id: randomUUID(), type: 'Tested', data: { text } })));
+    // Appended and acknowledged, but not yet copied into the database file (the thread is only starting)...
+    expect(statSync(file).size).toBeLessThan(10_000_000);
+    // ...which the thread then does.
+    const deadline = performance.now() + 20_000;
+    while (statSync(file).size < 70_000_000 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(statSync(file).size).toBeGreaterThan(70_000_000);
+    // Small appends after it checkpoint as before, and the store closes clean.
+    await store.append('b', [event()]);
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
   it('refuses event data that JSON cannot represent, writing nothing', async () => {
     const store = await openSqliteEventStore({ file: join(dir, 'data.sqlite') });
     await expect(store.append('s', [event(), { id: randomUUID(), type: 'Tested', data: undefined }])).rejects.toThrow(TypeError);

@@ -85,11 +85,3 @@ describe('reading a stored event', () => {
     expect(() => fromStoredEvent(broken)).toThrow(/value: .*expected number/i);
   });
 });
-
-describe('event ids', () => {
-  it('are the same for the same thing and differ otherwise', () => {
-    expect(eventId('return', 'r1', 'row', 2)).toBe(eventId('return', 'r1', 'row', 2));
-    expect(eventId('return', 'r1', 'row', 2)).not.toBe(eventId('return', 'r1', 'row', 3));
-    expect(eventId('return', 'r1', 'row', 2)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  });
-});

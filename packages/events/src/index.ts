@@ -12,5 +12,5 @@ export {
   ReturnReceived,
   TargetSet,
 } from './events.js';
-export { eventId, streamOf } from './ids.js';
+export { eventId, eventIdsAfter, streamOf } from './ids.js';
 export { catalogueRecords, type EventForStream } from './from-catalogue.js';

@@ -18,17 +18,21 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export const daysInMonth = (year: number, month: number) =>
   month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 
-const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The two digits of `text` at `at` as a number. */
+const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
 
 /**
  * Year, month (1-12) and day of a date. Return intake checks every row's period, so a plain
- * yyyy-mm-dd is read without a Date (parseISO and date-fns cost ~3 µs a row); anything else
+ * yyyy-mm-dd is read digit by digit (parseISO and date-fns cost ~3 µs a row); anything else
  * goes through parseISO, as before.
  */
 export function calendarDay(isoDate: string): { year: number; month: number; day: number } {
-  const plain = PLAIN_DATE.exec(isoDate);
-  if (plain) {
-    const [year, month, dayOfMonth] = [Number(plain[1]), Number(plain[2]), Number(plain[3])];
+  if (PLAIN_DATE.test(isoDate)) {
+    const year = twoDigits(isoDate, 0) * 100 + twoDigits(isoDate, 2);
+    const month = twoDigits(isoDate, 5);
+    const dayOfMonth = twoDigits(isoDate, 8);
     if (month >= 1 && month <= 12 && dayOfMonth >= 1 && dayOfMonth <= daysInMonth(year, month)) return { year, month, day: dayOfMonth };
   }
   const date = day(isoDate);

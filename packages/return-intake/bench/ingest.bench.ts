@@ -53,13 +53,18 @@ function ukDate(day: number): string {
 async function writeReturn(file: string, rows: number, badLastRow: boolean): Promise<void> {
   const out = createWriteStream(file);
   let chunk = '\uFEFFmeasure,area,period_start,period_end,value,numerator,denominator,sample_size,note\r\n';
+  // The figures' texts are made once: a number turned into text row by row goes through V8's
+  // number-to-string cache, whose turnover left ~40 MB of garbage in the old generation, counted
+  // in the peak RSS measured below (or not, as collections fell) though none of it is the intake's.
+  const values = Array.from({ length: 1_000 }, (_, k) => String(k / 10));
+  const sampleSizes = Array.from({ length: 251 }, (_, k) => String(350 + k));
+  let date = '';
   for (let i = 0; i < rows; i++) {
-    const day = Math.floor(i / perDay);
-    const date = ukDate(day);
+    if (i % perDay === 0) date = ukDate(i / perDay);
     const measure = measures[i % measures.length];
     const area = badLastRow && i === rows - 1 ? 'Dartfrod' : AREAS[Math.floor(i / measures.length) % AREAS.length];
-    const value = ((i * 7_919) % 1_000) / 10;
-    const sampleSize = 350 + (i % 251);
+    const value = values[(i * 7_919) % 1_000];
+    const sampleSize = sampleSizes[i % 251];
     chunk += `${measure},${area},${date},${date},${value},,,${sampleSize},\r\n`;
     if (chunk.length > 1 << 16) {
       if (!out.write(chunk)) await once(out, 'drain');

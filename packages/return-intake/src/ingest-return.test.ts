@@ -206,6 +206,18 @@ describe('the area', () => {
     const [reading] = dataOf(await returnStream(outcome.returnId), 'ReadingRecorded');
     expect(reading?.area).toBe('DBC');
   });
+
+  it('the area id may be written in any case (dbc is DBC), and is recorded as the catalogue writes it', async () => {
+    const outcome = expectStatus(await ingest(excelCsv('SAC,dbc,01/04/2008,30/04/2008,97,,,,', 'SAC,Gbc,01/04/2008,30/04/2008,96,,,,')), 'accepted');
+    expect(dataOf(await returnStream(outcome.returnId), 'ReadingRecorded').map((r) => r.area)).toEqual(['DBC', 'GBC']);
+  });
+
+  it('an area written in another case is still the same area: dbc twice for a period is a duplicate of DBC', async () => {
+    const outcome = expectRejected(await ingest(excelCsv('SAC,DBC,01/04/2008,30/04/2008,97,,,,', 'SAC,dbc,01/04/2008,30/04/2008,98,,,,')));
+    expect(outcome.problems).toEqual([
+      { row: 3, column: 'measure', value: 'SAC', reason: 'row 2 already gives SAC for DBC, April 2008', fix: 'keep one of the two rows' },
+    ]);
+  });
 });
 
 describe('the period', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Catalogue } from '@beacon/catalogue';
 import { type EventStore, StreamRevisionConflict } from '@beacon/event-store';
 import { type Actor, fromStoredEvent, streamOf } from '@beacon/events';
-import { type ReturnInput, type ReturnProgress, readReturn, type RowProblem } from '@beacon/returns';
+import { type ReturnInput, type ReturnProgress, readReturnInBatches, type RowProblem } from '@beacon/returns';
 import type { RowWarning } from './check-reading.js';
 import { checkReturn } from './check-return.js';
 import type { ReadingsOnRecord } from './readings-on-record.js';
@@ -78,7 +78,7 @@ export async function ingestReturn(upload: ReturnUpload, { store, catalogue, rea
   const agency = catalogue.agency(upload.agency);
   if (!agency) throw new UnknownAgency(upload.agency, catalogue);
   const hash = createHash('sha256');
-  const rows = readReturn({ stream: hashing(upload.source, hash) }, { fileName: upload.fileName, sheet: upload.sheet, onProgress: upload.onProgress });
+  const rows = readReturnInBatches({ stream: hashing(upload.source, hash) }, { fileName: upload.fileName, sheet: upload.sheet, onProgress: upload.onProgress });
   const checked = await checkReturn(rows, agency, catalogue);
   const sha256 = hash.digest('hex');
   const returnId = returnIdOf(agency.id, sha256);

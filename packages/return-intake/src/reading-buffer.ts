@@ -1,27 +1,65 @@
 import type { CheckedReading } from './check-reading.js';
 
 /**
- * The checked readings of one return, held column by column with repeated strings (measure,
- * area, period) stored once: a million-row return costs tens of megabytes, not hundreds, while
- * it waits to be appended whole.
+ * Readings per chunk (4,096: 128 KiB of columns). Chunks are never copied or resized, so a return
+ * costs at most one part-filled chunk more than its readings.
+ */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+
+/** Fields of a reading identifying what it is about, stored as word numbers: measure, area, period start, period end. */
+const KEY_FIELDS = 4;
+
+/** One chunk of the buffer's columns. The figures a return seldom gives get a column only once one is given. */
+class Chunk {
+  readonly rows = new Float64Array(CHUNK);
+  readonly keys = new Int32Array(CHUNK * KEY_FIELDS);
+  readonly values = new Float64Array(CHUNK);
+  /** Word number of the alias the officer wrote, or -1. */
+  submitted: Int32Array | undefined;
+  /** NaN where the reading has no such figure. */
+  numerators: Float64Array | undefined;
+  denominators: Float64Array | undefined;
+  sampleSizes: Float64Array | undefined;
+  notes: (string | undefined)[] | undefined;
+}
+
+const noFigures = () => new Float64Array(CHUNK).fill(Number.NaN);
+
+/** Stirs a word number into a hash (multiply-xorshift), so that neighbouring words land far apart. */
+function mix(hash: number, word: number): number {
+  const h = Math.imul(hash ^ word, 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+/** The hash-table slot where a search for this measure, area and period starts. */
+const slotOf = (measure: number, area: number, start: number, end: number, mask: number) => mix(mix(mix(mix(0, measure), area), start), end) & mask;
+
+/**
+ * The checked readings of one return, held column by column in typed arrays, with repeated
+ * strings (measure, area, period dates) stored once as words: 40 to 50 bytes a reading, so a
+ * million-row return costs tens of megabytes, not hundreds, and gives the garbage collector
+ * almost nothing to trace while it waits to be appended whole. An open-addressing hash table
+ * over the word numbers finds a second reading for the same measure, area and period without a
+ * string key per reading.
  */
 export class ReadingBuffer {
   private readonly words: string[] = [];
   private readonly wordIndex = new Map<string, number>();
-  private readonly rows: number[] = [];
-  private readonly measures: number[] = [];
-  private readonly submitted: number[] = [];
-  private readonly areas: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  private readonly values: number[] = [];
-  private readonly numerators: number[] = [];
-  private readonly denominators: number[] = [];
-  private readonly sampleSizes: number[] = [];
-  private readonly notes = new Map<number, string>();
+  private readonly chunks: Chunk[] = [];
+  private count = 0;
+  /** Reading index + 1 per slot (0: empty); kept at most half full. */
+  private slots = new Int32Array(1 << 10);
+  private earliestStart = '9999-12-31';
+  private latestEnd = '0000-01-01';
 
   get length(): number {
-    return this.rows.length;
+    return this.count;
+  }
+
+  /** The period the readings cover: from the earliest start to the latest end. */
+  get period(): { start: string; end: string } {
+    return { start: this.earliestStart, end: this.latestEnd };
   }
 
   private word(text: string): number {
@@ -33,47 +71,115 @@ export class ReadingBuffer {
     return index;
   }
 
-  /** A short key for the reading's measure, area and period, to find duplicates within the return. */
-  keyOf(reading: CheckedReading): string {
-    return `${this.word(reading.measureId)},${this.word(reading.area)},${this.word(reading.period.start)},${this.word(reading.period.end)}`;
-  }
+  /**
+   * Adds the reading, unless the buffer already holds one for the same measure, area and period:
+   * then nothing is added and the answer is that reading's row.
+   */
+  add(reading: CheckedReading): number | undefined {
+    const measure = this.word(reading.measureId);
+    const area = this.word(reading.area);
+    const start = this.word(reading.period.start);
+    const end = this.word(reading.period.end);
+    const mask = this.slots.length - 1;
+    let slot = slotOf(measure, area, start, end, mask);
+    for (let held = this.slots[slot] as number; held !== 0; held = this.slots[slot] as number) {
+      if (this.sameKey(held - 1, measure, area, start, end)) return this.rowAt(held - 1);
+      slot = (slot + 1) & mask;
+    }
 
-  push(reading: CheckedReading): void {
-    this.rows.push(reading.row);
-    this.measures.push(this.word(reading.measureId));
-    this.submitted.push(reading.submittedMeasureId === undefined ? -1 : this.word(reading.submittedMeasureId));
-    this.areas.push(this.word(reading.area));
-    this.starts.push(this.word(reading.period.start));
-    this.ends.push(this.word(reading.period.end));
-    this.values.push(reading.value);
-    this.numerators.push(reading.numerator ?? Number.NaN);
-    this.denominators.push(reading.denominator ?? Number.NaN);
-    this.sampleSizes.push(reading.sampleSize ?? -1);
-    if (reading.note !== undefined) this.notes.set(this.rows.length - 1, reading.note);
+    const index = this.count++;
+    const offset = index & (CHUNK - 1);
+    let chunk = this.chunks[index >>> CHUNK_BITS];
+    if (chunk === undefined) {
+      chunk = new Chunk();
+      this.chunks.push(chunk);
+    }
+    chunk.rows[offset] = reading.row;
+    const keys = offset * KEY_FIELDS;
+    chunk.keys[keys] = measure;
+    chunk.keys[keys + 1] = area;
+    chunk.keys[keys + 2] = start;
+    chunk.keys[keys + 3] = end;
+    chunk.values[offset] = reading.value;
+    if (reading.submittedMeasureId !== undefined) {
+      chunk.submitted ??= new Int32Array(CHUNK).fill(-1);
+      chunk.submitted[offset] = this.word(reading.submittedMeasureId);
+    }
+    if (reading.numerator !== undefined) {
+      chunk.numerators ??= noFigures();
+      chunk.numerators[offset] = reading.numerator;
+    }
+    if (reading.denominator !== undefined) {
+      chunk.denominators ??= noFigures();
+      chunk.denominators[offset] = reading.denominator;
+    }
+    if (reading.sampleSize !== undefined) {
+      chunk.sampleSizes ??= noFigures();
+      chunk.sampleSizes[offset] = reading.sampleSize;
+    }
+    if (reading.note !== undefined) {
+      chunk.notes ??= [];
+      chunk.notes[offset] = reading.note;
+    }
+    if (reading.period.start < this.earliestStart) this.earliestStart = reading.period.start;
+    if (reading.period.end > this.latestEnd) this.latestEnd = reading.period.end;
+
+    this.slots[slot] = index + 1;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return undefined;
   }
 
   at(index: number): CheckedReading {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`no reading ${index} in a buffer of ${this.count}`);
+    const chunk = this.chunks[index >>> CHUNK_BITS] as Chunk;
+    const offset = index & (CHUNK - 1);
+    const keys = offset * KEY_FIELDS;
     const words = this.words;
-    const numerator = this.numerators[index]!;
-    const denominator = this.denominators[index]!;
-    const sampleSize = this.sampleSizes[index]!;
-    const submitted = this.submitted[index]!;
-    const note = this.notes.get(index);
-    return {
-      row: this.rows[index]!,
-      measureId: words[this.measures[index]!]!,
-      ...(submitted >= 0 && { submittedMeasureId: words[submitted]! }),
-      area: words[this.areas[index]!]!,
-      period: { start: words[this.starts[index]!]!, end: words[this.ends[index]!]! },
-      value: this.values[index]!,
-      ...(!Number.isNaN(numerator) && { numerator }),
-      ...(!Number.isNaN(denominator) && { denominator }),
-      ...(sampleSize >= 0 && { sampleSize }),
-      ...(note !== undefined && { note }),
+    const reading: CheckedReading = {
+      row: chunk.rows[offset] as number,
+      measureId: words[chunk.keys[keys] as number] as string,
+      area: words[chunk.keys[keys + 1] as number] as string,
+      period: { start: words[chunk.keys[keys + 2] as number] as string, end: words[chunk.keys[keys + 3] as number] as string },
+      value: chunk.values[offset] as number,
     };
+    const submitted = chunk.submitted?.[offset] ?? -1;
+    if (submitted >= 0) reading.submittedMeasureId = words[submitted];
+    const numerator = chunk.numerators?.[offset] ?? Number.NaN;
+    if (!Number.isNaN(numerator)) reading.numerator = numerator;
+    const denominator = chunk.denominators?.[offset] ?? Number.NaN;
+    if (!Number.isNaN(denominator)) reading.denominator = denominator;
+    const sampleSize = chunk.sampleSizes?.[offset] ?? Number.NaN;
+    if (!Number.isNaN(sampleSize)) reading.sampleSize = sampleSize;
+    const note = chunk.notes?.[offset];
+    if (note !== undefined) reading.note = note;
+    return reading;
   }
 
   *[Symbol.iterator](): IterableIterator<CheckedReading> {
-    for (let index = 0; index < this.rows.length; index++) yield this.at(index);
+    for (let index = 0; index < this.count; index++) yield this.at(index);
+  }
+
+  private rowAt(index: number): number {
+    return (this.chunks[index >>> CHUNK_BITS] as Chunk).rows[index & (CHUNK - 1)] as number;
+  }
+
+  private sameKey(index: number, measure: number, area: number, start: number, end: number): boolean {
+    const keys = (this.chunks[index >>> CHUNK_BITS] as Chunk).keys;
+    const at = (index & (CHUNK - 1)) * KEY_FIELDS;
+    return keys[at] === measure && keys[at + 1] === area && keys[at + 2] === start && keys[at + 3] === end;
+  }
+
+  /** Doubles the hash table, placing every reading again. */
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let index = 0; index < this.count; index++) {
+      const keys = (this.chunks[index >>> CHUNK_BITS] as Chunk).keys;
+      const at = (index & (CHUNK - 1)) * KEY_FIELDS;
+      let slot = slotOf(keys[at] as number, keys[at + 1] as number, keys[at + 2] as number, keys[at + 3] as number, mask);
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = index + 1;
+    }
+    this.slots = slots;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDateCell, parseDateText, parseNumberCell, parseNumberText } from './cells.js';
-import { ReturnRowSchema, returnRowSchema } from './schema.js';
+import { type ReturnRowInput, ReturnRowSchema, returnRowReader, returnRowSchema } from './schema.js';
 
 describe('numbers as Excel writes them', () => {
   it.each([
@@ -139,5 +139,47 @@ describe('ReturnRowSchema', () => {
       ['value', '"n/a" is not a number', 'write just the number, e.g. 97, 12.5 or 1,234 (no units or words); a percentage may be written 12.5 or 12.5%'],
       ['sampleSize', '"12.5" is not a whole number of people', 'write how many people answered the survey, e.g. 1100'],
     ]);
+  });
+
+  it('has a fast path that reads every row the schema accepts exactly as the schema does, and no other', () => {
+    const cells = {
+      text: ['SAC', ' sac ', 'NI 95', 'DBC', '', '   ', 'bad \uFFFD', 97, new Date(Date.UTC(2008, 3, 1))],
+      date: ['01/04/2008', '1/4/2008', '2008-04-01', '30/04/2008', '01.04.2008', '31/04/2008', '04/13/2008', '01/04/08', 'April 2008', '29/02/2009', '01/01/1899', '', new Date(Date.UTC(2008, 3, 30)), new Date(Number.NaN), 39_539],
+      number: ['97', '-3', '12.5', '.5', '12.5%', ' 15.25 ', '1,234', '1,234.5', '1.234,5', '1.234', '12,5', '22,5%', '1e3', '1e999', '#DIV/0!', 'ninety', '', 97, 0.5, Number.NaN, Number.POSITIVE_INFINITY, new Date(Date.UTC(2008, 3, 1))],
+      sampleSize: ['1100', '1,100', '0', '12.5', '-1', '', 400, 0.5],
+    };
+    const fields = {
+      measure: cells.text,
+      area: cells.text,
+      periodStart: cells.date,
+      periodEnd: cells.date,
+      value: cells.number,
+      numerator: cells.number,
+      denominator: cells.number,
+      sampleSize: cells.sampleSize,
+      note: cells.text,
+    } as const;
+    let seed = 7;
+    const pick = <T>(from: readonly T[]): T => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return from[seed % from.length] as T;
+    };
+    let accepted = 0;
+    for (const decimalComma of [false, true]) {
+      const [fast, schema] = [returnRowReader({ decimalComma }), returnRowSchema({ decimalComma })];
+      for (let i = 0; i < 20_000; i++) {
+        const input: ReturnRowInput = { row: pick([2, 3, 1_048_576, 0, 2.5]) };
+        // Mostly cells that read, so that many rows pass; a field left out is a blank cell.
+        for (const [field, values] of Object.entries(fields)) {
+          const roll = pick([0, 1, 2, 3, 4, 5, 6, 7]);
+          if (roll === 0) continue;
+          input[field as keyof typeof fields] = roll < 6 ? values[0] : pick(values);
+        }
+        const parsed = schema.safeParse(input);
+        if (parsed.success) accepted++;
+        expect(fast(input), JSON.stringify(input)).toEqual(parsed.success ? parsed.data : undefined);
+      }
+    }
+    expect(accepted).toBeGreaterThan(1_000);
   });
 });

@@ -68,15 +68,15 @@ export async function* readCsv(
   source: AsyncIterable<Uint8Array>,
   fileName: string,
   onProgress: (rows: number) => void,
-): AsyncGenerator<CsvItem> {
+): AsyncGenerator<CsvItem[]> {
   const iterator = source[Symbol.asyncIterator]();
   const { head, line } = await readHeaderLine(iterator);
   const delimiter = sniffDelimiter(line);
   if (delimiter === 'tab') throw new UnsupportedReturnFormat(fileName, 'tab-separated', 'tab-separated text (e.g. Excel\'s "Text (Tab delimited)")');
-  yield { kind: 'format', format: 'csv', delimiter };
+  yield [{ kind: 'format', format: 'csv', delimiter }];
 
   const sheet = new SheetRows({ decimalComma: delimiter === ';' });
-  const out: ReturnRowResult[] = [];
+  let out: ReturnRowResult[] = [];
   let records = 0;
   // Rows csv-parse could not read, in the order met, with how many records came before each.
   const skipped: { error: CsvError; before: number }[] = [];
@@ -110,10 +110,11 @@ export async function* readCsv(
     if (skipped.length > 0) reportSkipped(records);
     sheet.push(records + skippedSoFar, record, out);
   };
+  /** The items of the slice just parsed, as one batch. */
   const drain = function* () {
     if (failure) throw failure;
-    yield* out;
-    out.length = 0;
+    if (out.length > 0) yield out;
+    out = [];
     onProgress(sheet.rowsRead);
   };
   try {

@@ -11,6 +11,7 @@ export {
   type ReturnProgress,
   type ReturnReadItem,
   readReturn,
+  readReturnInBatches,
 } from './read-return.js';
 export type { ReturnRowResult } from './rows.js';
 export { type FixParams, type ReturnRow, type ReturnRowInput, ReturnRowSchema, type RowProblem, returnRowSchema } from './schema.js';

@@ -47,21 +47,21 @@ async function* slices(input: ReturnInput, counter: { bytesRead: number }): Asyn
   }
 }
 
-async function* readXlsx(bytes: Uint8Array, options: ReadReturnOptions): AsyncGenerator<ReturnReadItem> {
+async function* readXlsx(bytes: Uint8Array, options: ReadReturnOptions): AsyncGenerator<ReturnReadItem[]> {
   const sheet = openSheet(bytes, options.fileName, options.sheet);
-  yield { kind: 'format', format: 'xlsx', sheet: sheet.name };
+  yield [{ kind: 'format', format: 'xlsx', sheet: sheet.name }];
   const reader = new SheetRows({ decimalComma: false });
-  const out: ReturnRowResult[] = [];
   let position = 0;
   for await (const batch of sheet.rows((at) => (position = at))) {
+    const out: ReturnRowResult[] = [];
     for (const { row, cells } of batch) reader.push(row, cells, out);
-    yield* out;
-    out.length = 0;
+    if (out.length > 0) yield out;
     options.onProgress?.({ bytesRead: position, rows: reader.rowsRead });
     if (reader.headerFailed) return;
   }
+  const out: ReturnRowResult[] = [];
   reader.finish(out);
-  yield* out;
+  if (out.length > 0) yield out;
   options.onProgress?.({ bytesRead: bytes.length, rows: reader.rowsRead });
 }
 
@@ -78,6 +78,14 @@ async function* readXlsx(bytes: Uint8Array, options: ReadReturnOptions): AsyncGe
  * the whole return is then unread.
  */
 export async function* readReturn(input: ReturnInput, options: ReadReturnOptions): AsyncGenerator<ReturnReadItem> {
+  for await (const batch of readReturnInBatches(input, options)) yield* batch;
+}
+
+/**
+ * readReturn's items in batches, as they are read: one batch per slice of the file. For a
+ * reader of a large return, whose every item would otherwise cost an await (~0.3 µs a row).
+ */
+export async function* readReturnInBatches(input: ReturnInput, options: ReadReturnOptions): AsyncGenerator<ReturnReadItem[]> {
   const { fileName, onProgress } = options;
   const counter = { bytesRead: 0 };
   const source = slices(input, counter);

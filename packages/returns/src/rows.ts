@@ -12,13 +12,15 @@ import {
   type ReturnColumn,
   type ReturnField,
 } from './columns.js';
-import { type FixParams, type ReturnRow, type ReturnRowInput, type RowProblem, returnRowSchema } from './schema.js';
+import { type FixParams, type ReturnRow, type ReturnRowInput, type RowProblem, returnRowReader, returnRowSchema } from './schema.js';
 
 export type ReturnRowResult = { kind: 'row'; row: ReturnRow } | { kind: 'problem'; problem: RowProblem };
 
-const schemas = {
-  point: returnRowSchema({ decimalComma: false }),
-  comma: returnRowSchema({ decimalComma: true }),
+const point = { decimalComma: false };
+const comma = { decimalComma: true };
+const readers = {
+  point: { fast: returnRowReader(point), schema: returnRowSchema(point) },
+  comma: { fast: returnRowReader(comma), schema: returnRowSchema(comma) },
 };
 
 /** Reads a sheet row by row; push() answers what each row yields. */
@@ -27,14 +29,14 @@ export class SheetRows {
   private fields: (ReturnField | undefined)[] | undefined;
   /** The header text each field was found under, for messages. */
   private readonly headers = new Map<ReturnField, string>();
-  private readonly schema;
+  private readonly read;
   /** Rows after the header that were not blank. */
   rowsRead = 0;
   /** Set when the header is unusable: the rows after it are not read. */
   headerFailed = false;
 
   constructor(options: { decimalComma: boolean }) {
-    this.schema = options.decimalComma ? schemas.comma : schemas.point;
+    this.read = options.decimalComma ? readers.comma : readers.point;
   }
 
   push(rowNumber: number, cells: readonly (SpreadsheetCell | undefined)[], out: ReturnRowResult[]): void {
@@ -125,12 +127,13 @@ export class SheetRows {
         });
       }
     }
-    const parsed = this.schema.safeParse(input);
-    if (parsed.success && orphans === undefined) {
-      out.push({ kind: 'row', row: parsed.data });
+    const row = this.read.fast(input);
+    if (row !== undefined && orphans === undefined) {
+      out.push({ kind: 'row', row });
       return;
     }
-    for (const issue of parsed.error?.issues ?? []) {
+    // Something is wrong: the schema says what.
+    for (const issue of this.read.schema.safeParse(input).error?.issues ?? []) {
       const field = issue.path[0] as ReturnField;
       const fix = (issue as { params?: Partial<FixParams> }).params?.fix;
       out.push({
