@@ -37,9 +37,9 @@ try {
   const month = '2017-03';
   console.log(`Month close of ${month} for ${catalogue.areas.length} areas...`);
   const started = performance.now();
-  const outcome = await reporter.publish(month, monthClose(month, 20));
+  // Messages are sent as soon as each area's are written, while the rest are worked out.
+  const outcome = await reporter.publish(month, monthClose(month, 20), () => publisher.wake());
   const written = performance.now();
-  publisher.wake();
   await publisher.drained();
   const acknowledged = performance.now();
   await publisher.stop();
@@ -47,8 +47,8 @@ try {
 
   const rows: Array<[string, string, string]> = [
     ['messages', outcome.added.toLocaleString('en-GB'), ''],
-    ['summaries worked out and written to the outbox', `${((written - started) / 1000).toFixed(1)} s`, ''],
-    ['outbox drained to Kafka', `${((acknowledged - written) / 1000).toFixed(1)} s, ${Math.round(outcome.added / ((acknowledged - written) / 1000)).toLocaleString('en-GB')} messages/s`, ''],
+    ['summaries worked out and written to the outbox (sending meanwhile)', `${((written - started) / 1000).toFixed(1)} s`, ''],
+    ['rest of the outbox drained to Kafka after that', `${((acknowledged - written) / 1000).toFixed(1)} s`, ''],
     ['month close to last message acknowledged', `${((acknowledged - started) / 1000).toFixed(1)} s (${Math.round(outcome.added / ((acknowledged - started) / 1000)).toLocaleString('en-GB')} messages/s)`, '< 10 s'],
   ];
   console.log('\n| measure | figure | goal |\n|---|---|---|');

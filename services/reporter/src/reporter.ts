@@ -73,15 +73,31 @@ export class Reporter {
 
   /**
    * Works out the month as at `asAt` and writes what is new or changed into the outbox. Many areas
-   * (a county of partnerships) are worked out on every core.
+   * (a county of partnerships) are worked out on every core, and each area's messages are written
+   * as soon as they are ready, with `onWritten` told so that a publisher can send them meanwhile.
+   * The month is marked worked out only at the end: if the work stops half-way, it is done again
+   * and the messages already written are recognised as unchanged.
    */
-  async publish(month: string, asAt: string): Promise<PublishOutcome> {
-    const contents =
-      this.catalogue.areas.length >= this.parallelFrom
-        ? await contentsInParallel({ readModelsFile: this.readModels.location, catalogueDir: this.catalogue.dir, month, asAt, areas: this.catalogue.areas.map((a) => a.id) })
-        : this.contentsOf(month, asAt);
+  async publish(month: string, asAt: string, onWritten?: () => void): Promise<PublishOutcome> {
     const outcome: PublishOutcome = { month, asAt, added: 0, unchanged: 0, revisions: [] };
-    const messages = contents.flatMap(({ key, period, content }) => {
+    const write = (contents: Array<{ key: string; period: string; content: FeedContent }>) => {
+      this.readModels.db.transaction(() => {
+        outcome.added += addToOutbox(this.readModels.db, FeedMessageValue, this.numbered(contents, outcome), new Date(asAt)).added;
+      })();
+      onWritten?.();
+    };
+    if (this.catalogue.areas.length >= this.parallelFrom) {
+      await contentsInParallel({ readModelsFile: this.readModels.location, catalogueDir: this.catalogue.dir, month, asAt, areas: this.catalogue.areas.map((a) => a.id), onArea: write });
+    } else {
+      write(this.contentsOf(month, asAt));
+    }
+    this.published.set.run(month, this.readModels.checkpoint());
+    return outcome;
+  }
+
+  /** Each message with its revision: 1 for a new key, the next for changed content, none for content its latest revision already has. */
+  private numbered(contents: Array<{ key: string; period: string; content: FeedContent }>, outcome: PublishOutcome) {
+    return contents.flatMap(({ key, period, content }) => {
       const latest = this.latest.get(this.topic, key);
       if (!latest) return [asFeedMessage(key, period, { ...content, revision: 1, changes: [] }, this.topic)];
       const previous = JSON.parse(latest.value) as FeedMessageValue;
@@ -95,11 +111,6 @@ export class Reporter {
       outcome.revisions.push({ key, revision, changes });
       return [asFeedMessage(key, period, { ...content, revision, changes }, this.topic)];
     });
-    this.readModels.db.transaction(() => {
-      outcome.added = addToOutbox(this.readModels.db, FeedMessageValue, messages, new Date(asAt)).added;
-      this.published.set.run(month, this.readModels.checkpoint());
-    })();
-    return outcome;
   }
 
   /** Months with readings whose close has passed by `now`, oldest first. */
@@ -127,18 +138,18 @@ export class Reporter {
    * every published month that readings recorded since may have changed is worked out again as at
    * the latest recorded fact, and publishes a new revision where its content changed.
    */
-  async cycle(now: string): Promise<PublishOutcome[]> {
+  async cycle(now: string, onWritten?: () => void): Promise<PublishOutcome[]> {
     const outcomes: PublishOutcome[] = [];
     const checkpoint = this.readModels.checkpoint();
     const latest = this.lastRecordedAt();
     for (const month of this.closedMonths(now)) {
       const close = monthClose(month, this.closeDay);
       const checked = this.published.get.get(month);
-      if (!checked) outcomes.push(await this.publish(month, close));
+      if (!checked) outcomes.push(await this.publish(month, close, onWritten));
       else if (BigInt(checked.checked_position) >= checkpoint) continue;
       // Anything recorded after the close (a correction, a late return) may revise it.
       if (latest > close && (!checked || this.changedSince(month, checked.checked_position))) {
-        const revised = await this.publish(month, latest);
+        const revised = await this.publish(month, latest, onWritten);
         if (revised.added > 0) outcomes.push(revised);
       } else {
         this.published.set.run(month, checkpoint);

@@ -38,7 +38,7 @@ export function startReporterService(options: { store: EventStore; readModels: R
     if (cycling) return;
     cycling = true;
     try {
-      const outcomes = await reporter.cycle(now().toISOString());
+      const outcomes = await reporter.cycle(now().toISOString(), () => publisher.wake());
       lastCycle = { at: now().toISOString(), published: outcomes.map(({ month, asAt, added }) => ({ month, asAt, added })) };
       if (outcomes.some((o) => o.added > 0)) publisher.wake();
     } catch (e) {

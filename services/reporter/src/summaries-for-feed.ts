@@ -9,7 +9,7 @@ const readModels = new ReadModels(readModelsFile);
 try {
   const catalogue = loadCatalogue(catalogueDir);
   const queries = new PerformanceQueries(readModels, catalogue);
-  parentPort?.postMessage(areas.map((area) => feedContents(catalogue, queries.summary({ area, period: month, asAt }), asAt)));
+  for (const area of areas) parentPort?.postMessage(feedContents(catalogue, queries.summary({ area, period: month, asAt }), asAt));
 } finally {
   readModels.close();
 }
