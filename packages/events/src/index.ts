@@ -1,6 +1,14 @@
 export { Actor, RecordedAt } from './common.js';
 export { fromStoredEvent, InvalidEvent, type RecordedBeaconEvent, toEventToAppend, UnreadableEvent } from './codec.js';
 export {
+  AccessRefused,
+  AccountClosed,
+  AccountId,
+  AccountOpened,
+  ApiTokenIssued,
+  PasswordSet,
+  Role,
+  TokenRevoked,
   type BeaconEvent,
   type BeaconEventType,
   beaconEvents,

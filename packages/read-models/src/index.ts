@@ -2,3 +2,4 @@ export { type DecodedBatch, decodeEvents, ProjectionStopped, ReadModels, type Re
 export { Records } from './records.js';
 export { ReadModelsNotUsable } from './schema.js';
 export { asAtMoment, monthEndOfPeriod, PerformanceQueries } from './queries.js';
+export { type AuditEntry, type AuditFilter, type AuditKind, AUDIT_LIMIT, AuditTrail, auditCsv, auditKinds, neutralised } from './audit.js';

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@beacon/event-store';
 import { type EventData, fromStoredEvent, UnreadableEvent } from '@beacon/events';
 import Database from 'better-sqlite3';
+import { auditOfAccountEvent, targetAudit } from './audit.js';
 import { prepareSchema } from './schema.js';
 
 /** The projector met an event it cannot project; it stops there rather than skip it. */
@@ -88,6 +89,11 @@ export class ReadModels {
         `INSERT INTO populations (area, base, year, value, illustrative, projected, source, recorded_at, position)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      // "was" is what the subject's last entry said it became.
+      audit: db.prepare(
+        `INSERT INTO audit_trail (recorded_at, kind, subject, person, agency, measure_id, area, period_start, period_end, was, now, what, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT now FROM audit_trail WHERE subject = ? ORDER BY position DESC LIMIT 1), ?, ?, ?)`,
+      ),
     };
   }
 
@@ -141,6 +147,10 @@ export class ReadModels {
         return;
       case 'target':
         s.target.run(...change.values, change.position);
+        s.audit.run(...change.audit, change.position);
+        return;
+      case 'audit':
+        s.audit.run(...change.values, change.position);
         return;
       case 'population':
         s.population.run(...change.values, change.position);
@@ -161,8 +171,12 @@ type Value = string | number | null;
  * log in one thread while another writes.
  */
 export type RecordChange =
-  | { kind: 'return' | 'reading' | 'target' | 'population'; position: bigint; values: Value[] }
-  | { kind: 'supersede'; position: bigint; values: Value[] };
+  | { kind: 'return' | 'reading' | 'population'; position: bigint; values: Value[] }
+  | { kind: 'supersede'; position: bigint; values: Value[] }
+  /** A target version, and its line in the audit trail (who set it, from what to what). */
+  | { kind: 'target'; position: bigint; values: Value[]; audit: Value[] }
+  /** Accounts, tokens, passwords and refused requests: the audit trail only. */
+  | { kind: 'audit'; position: bigint; values: Value[] };
 
 /** A batch of changes, and the event that stopped it if one could not be read. */
 export interface DecodedBatch {
@@ -239,12 +253,19 @@ function decodeEvent(stored: StoredEvent): RecordChange {
         e.note ?? null,
         utc(e.recordedAt),
       ];
-      return { kind: 'target', position, values };
+      return { kind: 'target', position, values, audit: targetAudit(e) };
     }
     case 'PopulationRecorded': {
       const e: EventData<'PopulationRecorded'> = event.data;
       const values = [e.area, e.base, Number(e.period.start.slice(0, 4)), e.population, e.illustrative ? 1 : 0, e.projected ? 1 : 0, e.source, utc(e.recordedAt)];
       return { kind: 'population', position, values };
     }
+    case 'AccountOpened':
+    case 'PasswordSet':
+    case 'ApiTokenIssued':
+    case 'TokenRevoked':
+    case 'AccountClosed':
+    case 'AccessRefused':
+      return { kind: 'audit', position, values: auditOfAccountEvent(event) };
   }
 }

@@ -90,6 +90,26 @@ export const migrations: readonly string[] = [
   `-- "What was corrected since" is asked of every report as at a past moment: only corrected
    -- readings are indexed, so the index stays small and costs a rebuild almost nothing.
    CREATE INDEX readings_by_correction ON readings (superseded_at) WHERE superseded_at IS NOT NULL;`,
+  `-- The audit trail of everything but readings, which are audited from the readings and returns
+   -- tables themselves (a million readings are not copied): target versions, accounts, tokens,
+   -- passwords and refused requests. A subject is what changes ("target:SAC-2008-09",
+   -- "token:beacon_AbCd1234"); "was" is the subject's "now" before this change.
+   CREATE TABLE audit_trail (
+     position INTEGER PRIMARY KEY,
+     recorded_at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     person TEXT NOT NULL,
+     agency TEXT,
+     measure_id TEXT,
+     area TEXT,
+     period_start TEXT,
+     period_end TEXT,
+     was TEXT,
+     now TEXT,
+     what TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX audit_trail_by_subject ON audit_trail (subject, position);`,
 ];
 
 export class ReadModelsNotUsable extends Error {

@@ -3,6 +3,7 @@ import { fixture, readAll, readFixture } from './collect.test-support.js';
 import { UnreadableReturn, UnsupportedReturnFormat } from './errors.js';
 import { readReturn } from './read-return.js';
 import { type CellSpec, makeXlsx, zip } from './xlsx-writer.test-support.js';
+import { zipBomb } from './zip-bomb.test-support.js';
 
 const HEADER: CellSpec[] = ['measure', 'area', 'period_start', 'period_end', 'value', 'numerator', 'denominator', 'sample_size', 'note'];
 /** 1 April 2008 and 30 April 2008 as Excel stores them (days since 30/12/1899). */
@@ -177,6 +178,29 @@ describe('what real workbooks vary in', () => {
     }
     expect(wrong).toEqual([]);
     expect(count).toBe(100_000);
+  });
+});
+
+describe('zip bombs', () => {
+  const reading = async (bytes: Uint8Array) => {
+    const started = performance.now();
+    const error = await readAll({ bytes }, { fileName: 'bomb.xlsx' }).catch((e: unknown) => e);
+    return { error, seconds: (performance.now() - started) / 1000 };
+  };
+
+  it('refuses shared strings that unpack beyond 64 MiB, before unpacking them', async () => {
+    // 70 MB of shared strings from a file of about 70 KB.
+    const { error } = await reading(await zipBomb('xl/sharedStrings.xml', `<si><t>${'x'.repeat(1_000)}</t></si>`, 70_000));
+    expect(error).toBeInstanceOf(UnreadableReturn);
+    expect((error as Error).message).toMatch(/xl\/sharedStrings\.xml unpacks to far more than any return could/);
+  });
+
+  it('refuses a sheet that unpacks to hundreds of times its packed size, without reading it to the end', async () => {
+    // 160 MB of sheet (comments, which a parser reads through) from about 160 KB: refused at
+    // 80 MB, 500 times its packed size.
+    const { error } = await reading(await zipBomb('xl/worksheets/sheet1.xml', `<!--${'x'.repeat(50_000)}-->`, 3_200));
+    expect(error).toBeInstanceOf(UnreadableReturn);
+    expect((error as Error).message).toMatch(/sheet1\.xml unpacks to far more than any return could/);
   });
 });
 

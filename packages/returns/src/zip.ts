@@ -28,6 +28,21 @@ const STORED = 0;
 const DEFLATED = 8;
 const SLICE = 64 * 1024;
 
+/**
+ * Limits against a "zip bomb" (a small file that unpacks to gigabytes): a part read whole may not
+ * unpack beyond 64 MiB, and a sheet read piece by piece not beyond 500 times its packed size (real
+ * returns pack 10-50 times; deflate at most ~1,030 times) once past 64 MiB.
+ */
+export const MAX_WHOLE_PART_BYTES = 64 * 1024 * 1024;
+const MAX_PACKING_RATIO = 500;
+
+/** A part unpacks to far more than any return: refused before it can fill the memory or the afternoon. */
+export class PartTooLarge extends DamagedZip {
+  constructor(name: string) {
+    super(`its part ${name} unpacks to far more than any return could (a "zip bomb"?): save the return again from the spreadsheet program, or send it as CSV`);
+  }
+}
+
 export function readZipDirectory(bytes: Uint8Array): Map<string, ZipEntry> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // The end record is 22 bytes plus a comment of at most 65,535.
@@ -87,8 +102,9 @@ export function readEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
   const data = bytes.subarray(start, end);
   let part: Uint8Array;
   try {
-    part = entry.method === STORED ? data : inflateRawSync(data);
+    part = entry.method === STORED ? data : inflateRawSync(data, { maxOutputLength: MAX_WHOLE_PART_BYTES });
   } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new PartTooLarge(entry.name);
     throw new DamagedZip(`its part ${entry.name} is damaged`, { cause: error });
   }
   if (crc32(part) !== entry.crc32) throw new DamagedZip(`its part ${entry.name} is damaged`);
@@ -119,12 +135,17 @@ export async function* streamEntry(
     }
   } else {
     const inflater = Readable.from(slices(), { objectMode: false }).pipe(createInflateRaw());
+    const most = Math.max(MAX_WHOLE_PART_BYTES, entry.compressedSize * MAX_PACKING_RATIO);
+    let unpacked = 0;
     try {
       for await (const chunk of inflater) {
+        unpacked += (chunk as Uint8Array).length;
+        if (unpacked > most) throw new PartTooLarge(entry.name);
         crc = crc32(chunk as Uint8Array, crc);
         yield chunk as Uint8Array;
       }
     } catch (error) {
+      if (error instanceof PartTooLarge) throw error;
       throw new DamagedZip(`its part ${entry.name} is damaged or cut short`, { cause: error });
     } finally {
       inflater.destroy();

@@ -8,46 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogue } from '@beacon/catalogue';
+import { tokenFor } from '@beacon/accounts/test-support';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { createAuth } from '@beacon/http-auth';
 import { buildIngestServer } from '../src/server.js';
+import { percentile, policeReturn } from './police-return.js';
 
 const uploads = Number(process.env.BENCH_UPLOADS ?? 200);
 const warmUp = 10;
-const MONTHS_PER_RETURN = 5;
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** North Kent Police's five monthly measures for both boroughs, for five months: 50 rows. */
-function policeReturn(index: number): string {
-  const rows = ['measure,area,period_start,period_end,value,numerator,denominator,sample_size,note'];
-  for (let m = 0; m < MONTHS_PER_RETURN; m++) {
-    const month = index * MONTHS_PER_RETURN + m;
-    const year = 1950 + Math.floor(month / 12);
-    const mm = month % 12;
-    const start = `01/${pad(mm + 1)}/${year}`;
-    const end = `${pad(new Date(Date.UTC(year, mm + 1, 0)).getUTCDate())}/${pad(mm + 1)}/${year}`;
-    for (const area of ['DBC', 'GBC']) {
-      const shared = 20 + (month % 7);
-      const repeats = 10 + (month % 5);
-      rows.push(
-        `SAC,${area},${start},${end},${100 + (month % 50)},,,,`,
-        `NTE_VIOLENCE,${area},${start},${end},${10 + (month % 9)},,,,`,
-        `NI15,${area},${start},${end},${5 + (month % 6)},,,,`,
-        `DA_REPEAT,${area},${start},${end},${((100 * repeats) / 60).toFixed(1)},${repeats},60,,`,
-        `NTE_SHARE,${area},${start},${end},${((100 * shared) / 160).toFixed(1)},${shared},160,,`,
-      );
-    }
-  }
-  return `${rows.join('\r\n')}\r\n`;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-http-'));
   const store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
-  const app = buildIngestServer({ store, catalogue: loadCatalogue() });
+  const catalogue = loadCatalogue();
+  const auth = createAuth({ store, catalogue });
+  const token = await tokenFor(auth.accounts, 'bench.officer', 'data-officer', 'north-kent-police');
+  const app = buildIngestServer({ store, catalogue, auth, uploadsPerMinute: 1_000_000 });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const send = async (index: number) => {
@@ -56,7 +34,7 @@ async function main(): Promise<void> {
       const response = await fetch(`${url}/returns?agency=north-kent-police`, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'text/csv', 'x-file-name': `bench-${index}.csv`, 'x-submitter': 'bench' },
+        headers: { 'content-type': 'text/csv', 'x-file-name': `bench-${index}.csv`, authorization: `Bearer ${token}` },
       });
       const answer = (await response.json()) as { status: string; readings: number };
       const took = performance.now() - started;

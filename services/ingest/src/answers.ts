@@ -1,10 +1,14 @@
 import { type IngestOutcome, UnknownAgency } from '@beacon/return-intake';
 import { UnreadableReturn, UnsupportedReturnFormat } from '@beacon/returns';
-import { UploadTooLarge } from './upload-body.js';
+import { AccessRefusedError } from '@beacon/http-auth';
+import { TooManyRows, UploadTooLarge } from './upload-body.js';
+import { WorkbookTooLarge } from './workbook-guard.js';
 
 export interface Answer {
   statusCode: number;
   body: Record<string, unknown>;
+  /** Retry-After of a 429, WWW-Authenticate of a 401. */
+  headers?: Record<string, string>;
 }
 
 /** A request the endpoint turns down before or while reading the file: nothing was stored. */
@@ -51,7 +55,9 @@ export function answerFor(outcome: IngestOutcome): Answer {
 /** The answer for an error that is the uploader's to fix, or undefined for a failure of Beacon's. */
 export function answerForError(error: unknown): Answer | undefined {
   const answer = (statusCode: number, status: string, message: string) => ({ statusCode, body: { status, message } });
-  if (error instanceof UploadTooLarge) return answer(413, 'too-large', error.message);
+  if (error instanceof AccessRefusedError) return { statusCode: error.statusCode, body: error.body, headers: error.headers };
+  if (error instanceof UploadTooLarge || error instanceof WorkbookTooLarge) return answer(413, 'too-large', error.message);
+  if (error instanceof TooManyRows) return answer(413, 'too-many-rows', error.message);
   if (error instanceof UnsupportedReturnFormat) return answer(415, 'unsupported-format', error.message);
   if (error instanceof UnreadableReturn) return answer(422, 'unreadable', error.message);
   if (error instanceof UnknownAgency || error instanceof BadUpload) return answer(400, 'bad-request', (error as Error).message);

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
 import { StoreNotUsable } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { createAuth, sessionKeyFrom } from '@beacon/http-auth';
 import { ConfigError, configFrom } from './config.js';
 import { buildIngestServer } from './server.js';
 
@@ -14,16 +16,20 @@ async function main(): Promise<void> {
   const catalogue = loadCatalogue(config.catalogueDir);
   mkdirSync(dirname(config.sqliteFile), { recursive: true });
   const store = await openSqliteEventStore({ file: config.sqliteFile });
-  const server = buildIngestServer({ store, catalogue, maxUploadBytes: config.maxUploadBytes, logger: { level: 'info' } });
+  const first = await ensureFirstAdministrator(store);
+  if (first) for (const line of firstAdministratorText(first)) console.log(line);
+  const auth = createAuth({ store, catalogue, sessionKey: sessionKeyFrom(config.sessionKeyFile) });
+  const { maxUploadBytes, maxRowsPerReturn, maxWorkbookBytes, uploadsPerMinute } = config;
+  const server = buildIngestServer({ store, catalogue, auth, maxUploadBytes, maxRowsPerReturn, maxWorkbookBytes, uploadsPerMinute, logger: { level: 'info' } });
   const stop = async () => {
     await server.close();
     await store.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  // Loopback only: nothing outside this machine may send returns until sign-in comes.
+  // Loopback by default: put a TLS-terminating proxy in front before opening it wider (see README).
   const address = await server.listen({ host: '127.0.0.1', port: config.port });
-  console.log(`Beacon ingest service listening on ${address} (SQLite file ${config.sqliteFile}); POST ${address}/returns?agency=<id>`);
+  console.log(`Beacon ingest service listening on ${address} (SQLite file ${config.sqliteFile}); POST ${address}/returns?agency=<id> with "Authorization: Bearer <token>"`);
 }
 
 main().catch((error: unknown) => {

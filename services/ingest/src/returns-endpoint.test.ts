@@ -1,7 +1,8 @@
 /**
  * The returns endpoint over real HTTP: a server listening on 127.0.0.1, requests sent with
  * fetch, a SQLite store in a temporary folder and the real catalogue. Each test has a fresh
- * store, so "nothing stored" is a store whose head is still 0.
+ * store holding only the test's accounts, so "nothing stored" is a store whose head has not
+ * moved since (`stored()` is 0). Who may send, and every refusal, is in access.test.ts.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -12,6 +13,8 @@ import { loadCatalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { fromStoredEvent, streamOf } from '@beacon/events';
+import { tokenFor } from '@beacon/accounts/test-support';
+import { createAuth } from '@beacon/http-auth';
 import { templateCsv } from '@beacon/return-intake';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { makeXlsx } from '../../../packages/returns/src/xlsx-writer.test-support.js';
@@ -45,7 +48,12 @@ let serverCount = 0;
 /** A listening server on a fresh store, closed when the test ends. */
 async function serve(maxUploadBytes = 64 * 1024) {
   const store: EventStore = await openSqliteEventStore({ file: join(dir, `events-${++serverCount}.sqlite`) });
-  const app = buildIngestServer({ store, catalogue, maxUploadBytes });
+  const auth = createAuth({ store, catalogue });
+  const token = await tokenFor(auth.accounts, 'nkp.analyst', 'data-officer', 'north-kent-police');
+  const baseline = await store.headPosition();
+  /** Events stored since the test's accounts were made. */
+  const stored = async () => (await store.headPosition()) - baseline;
+  const app = buildIngestServer({ store, catalogue, auth, maxUploadBytes, uploadsPerMinute: 1_000 });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   onTestFinished(async () => {
     await app.close();
@@ -60,7 +68,7 @@ async function serve(maxUploadBytes = 64 * 1024) {
     const response = await fetch(`${url}/returns?${query}`, {
       method: 'POST',
       body,
-      headers: { 'x-submitter': 'nkp.analyst', ...headers },
+      headers: { authorization: `Bearer ${token}`, ...headers },
       duplex: 'half',
     });
     return { status: response.status, answer: (await response.json()) as Answer };
@@ -68,12 +76,12 @@ async function serve(maxUploadBytes = 64 * 1024) {
   const postCsv = (bytes: Uint8Array, fileName: string, sent: Sent = {}) =>
     post(bytes, { ...sent, headers: { 'content-type': 'text/csv', 'x-file-name': fileName, ...sent.headers } });
   const streamEvents = async (returnId: string) => (await store.readStream(streamOf.return(returnId))).map(fromStoredEvent);
-  return { url, store, post, postCsv, streamEvents };
+  return { url, token, store, stored, post, postCsv, streamEvents };
 }
 
 describe('POST /returns', () => {
   it('accepts a sample return: 201, its readings counted, all of them stored with who sent it', async () => {
-    const { postCsv, store, streamEvents } = await serve();
+    const { postCsv, stored, streamEvents } = await serve();
     const { status, answer } = await postCsv(await sample('2008-09/north-kent-police-2008-04.csv'), 'north-kent-police-2008-04.csv');
 
     expect(status).toBe(201);
@@ -89,7 +97,7 @@ describe('POST /returns', () => {
     const events = await streamEvents(answer.returnId);
     // One ReturnReceived, then one ReadingRecorded per row: the whole log.
     expect(events.map((event) => event.type)).toEqual(['ReturnReceived', ...Array(10).fill('ReadingRecorded')]);
-    expect(await store.headPosition()).toBe(11n);
+    expect(await stored()).toBe(11n);
     expect(events[0]?.data).toMatchObject({
       fileName: 'north-kent-police-2008-04.csv',
       format: 'csv',
@@ -99,7 +107,7 @@ describe('POST /returns', () => {
   });
 
   it('rejects a return with bad rows: 422 listing every problem, and stores nothing', async () => {
-    const { postCsv, store } = await serve();
+    const { postCsv, stored } = await serve();
     const { status, answer } = await postCsv(
       csv(
         'SAC,DBC,01/04/2008,30/04/2008,110,,,,',
@@ -127,14 +135,14 @@ describe('POST /returns', () => {
       expect(problem.fix).not.toBe('');
     }
     expect(answer.problems[0]).toMatchObject({ reason: '"SACC" is not a measure in Beacon\'s catalogue', fix: expect.stringMatching(/did you mean SAC\?/) });
-    expect(await store.headPosition()).toBe(0n);
+    expect(await stored()).toBe(0n);
   });
 
   it('answers a resubmission 200 already-received, with when it was first received, and stores nothing new', async () => {
-    const { postCsv, store, streamEvents } = await serve();
+    const { postCsv, stored, streamEvents } = await serve();
     const file = await sample('2008-09/north-kent-police-2008-05.csv');
     const first = await postCsv(file, 'north-kent-police-2008-05.csv');
-    const head = await store.headPosition();
+    const head = await stored();
 
     const again = await postCsv(file, 'may-again.csv');
 
@@ -150,7 +158,7 @@ describe('POST /returns', () => {
       readings: 10,
       warnings: [],
     });
-    expect(await store.headPosition()).toBe(head);
+    expect(await stored()).toBe(head);
   });
 
   it('says which readings a correction supersedes: the old and the new value', async () => {
@@ -176,13 +184,13 @@ describe('POST /returns', () => {
   });
 
   it('checks a dry run without storing it: 200 valid, and the file is still new afterwards', async () => {
-    const { postCsv, store } = await serve();
+    const { postCsv, stored } = await serve();
     const file = await sample('2008-09/north-kent-police-2008-06.csv');
     const { status, answer } = await postCsv(file, 'june.csv', { query: 'agency=north-kent-police&dryRun=true' });
 
     expect(status).toBe(200);
     expect(answer).toMatchObject({ status: 'valid', readings: 10, corrections: [] });
-    expect(await store.headPosition()).toBe(0n);
+    expect(await stored()).toBe(0n);
     expect((await postCsv(file, 'june.csv')).status).toBe(201);
   });
 
@@ -191,15 +199,15 @@ describe('POST /returns', () => {
     const large = csv(...Array.from({ length: 3000 }, () => 'SAC,DBC,01/03/2009,31/03/2009,170,,,,'));
 
     it('when its Content-Length says so', async () => {
-      const { postCsv, store } = await serve();
+      const { postCsv, stored } = await serve();
       const { status, answer } = await postCsv(large, 'large.csv');
       expect(status).toBe(413);
       expect(answer).toEqual({ status: 'too-large', message: expect.stringContaining('at most 64 KB (65,536 bytes)') });
-      expect(await store.headPosition()).toBe(0n);
+      expect(await stored()).toBe(0n);
     });
 
     it('when it comes in chunks of unknown total length', async () => {
-      const { post, store } = await serve();
+      const { post, stored } = await serve();
       const chunks = new ReadableStream<Uint8Array>({
         start(controller) {
           for (let at = 0; at < large.length; at += 16 * 1024) controller.enqueue(large.subarray(at, at + 16 * 1024));
@@ -209,17 +217,17 @@ describe('POST /returns', () => {
       const { status, answer } = await post(chunks, { headers: { 'content-type': 'text/csv' } });
       expect(status).toBe(413);
       expect(answer.status).toBe('too-large');
-      expect(await store.headPosition()).toBe(0n);
+      expect(await stored()).toBe(0n);
     });
 
     it('when it is the file of a form', async () => {
-      const { post, store } = await serve();
+      const { post, stored } = await serve();
       const form = new FormData();
       form.append('file', new Blob([large], { type: 'text/csv' }), 'large.csv');
       const { status, answer } = await post(form);
       expect(status).toBe(413);
       expect(answer.status).toBe('too-large');
-      expect(await store.headPosition()).toBe(0n);
+      expect(await stored()).toBe(0n);
     });
 
     it("but a file larger than Fastify's own 1 MiB body limit is taken under the default limit", async () => {
@@ -240,7 +248,7 @@ describe('POST /returns', () => {
   });
 
   it('answers 415 for a PDF or a picture, with the message saying what to save instead', async () => {
-    const { post, store } = await serve();
+    const { post, stored } = await serve();
     const pdf = await post(Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n'), { headers: { 'content-type': 'application/pdf', 'x-file-name': 'april.pdf' } });
     expect(pdf.status).toBe(415);
     expect(pdf.answer).toEqual({ status: 'unsupported-format', message: expect.stringMatching(/^"april.pdf" looks like a PDF document.*CSV UTF-8/) });
@@ -248,28 +256,29 @@ describe('POST /returns', () => {
     const png = await post(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), { headers: { 'content-type': 'image/png', 'x-file-name': 'screenshot.png' } });
     expect(png.status).toBe(415);
     expect(png.answer.message).toMatch(/^"screenshot.png" looks like a picture/);
-    expect(await store.headPosition()).toBe(0n);
+    expect(await stored()).toBe(0n);
   });
 
-  it('answers 400 for an unknown or missing agency, a missing file or a missing submitter', async () => {
-    const { url, post, postCsv, store } = await serve();
+  it('answers 400 for an unknown or missing agency or a missing file, and 401 without a token', async () => {
+    const { url, post, postCsv, stored } = await serve();
     const file = await sample('2008-09/north-kent-police-2008-08.csv');
 
     const unknown = await postCsv(file, 'august.csv', { query: 'agency=nkp' });
     expect(unknown).toEqual({ status: 400, answer: { status: 'bad-request', message: expect.stringMatching(/^"nkp" is not an agency Beacon knows. Agencies: north-kent-police, /) } });
     expect((await postCsv(file, 'august.csv', { query: '' })).answer.message).toMatch(/say which agency sends the return/);
     expect(await post(undefined)).toEqual({ status: 400, answer: { status: 'bad-request', message: expect.stringMatching(/the request has no file/) } });
-    const anonymous = await fetch(`${url}/returns?agency=north-kent-police`, { method: 'POST', body: file, headers: { 'content-type': 'text/csv' } });
-    expect(anonymous.status).toBe(400);
-    expect(((await anonymous.json()) as Answer).message).toMatch(/X-Submitter/);
+    // Without a token it is 401, whatever else is wrong: the X-Submitter header of old counts for nothing.
+    const anonymous = await fetch(`${url}/returns?agency=north-kent-police`, { method: 'POST', body: file, headers: { 'content-type': 'text/csv', 'x-submitter': 'nkp.analyst' } });
+    expect(anonymous.status).toBe(401);
     expect((await postCsv(file, 'august.csv', { query: 'agency=north-kent-police&dryRun=maybe' })).status).toBe(400);
-    expect(await store.headPosition()).toBe(0n);
+    // Only the record of the anonymous attempt.
+    expect(await stored()).toBe(1n);
   });
 
   it('stores nothing when the sender goes away mid-upload, and goes on answering', async () => {
-    const { url, postCsv, store } = await serve();
+    const { url, token, postCsv, stored } = await serve();
     const { port } = new URL(url);
-    const cutShort = request({ host: '127.0.0.1', port, method: 'POST', path: '/returns?agency=north-kent-police', headers: { 'content-type': 'text/csv', 'content-length': '50000', 'x-submitter': 'nkp.analyst' } });
+    const cutShort = request({ host: '127.0.0.1', port, method: 'POST', path: '/returns?agency=north-kent-police', headers: { 'content-type': 'text/csv', 'content-length': '50000', authorization: `Bearer ${token}` } });
     const hungUp = new Promise((resolve) => cutShort.on('error', resolve));
     cutShort.write(csv('SAC,DBC,01/03/2009,31/03/2009,170,,,,'));
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -277,7 +286,7 @@ describe('POST /returns', () => {
     await hungUp;
 
     expect((await postCsv(await sample('2008-09/north-kent-police-2009-02.csv'), 'february.csv')).status).toBe(201);
-    expect(await store.headPosition()).toBe(11n);
+    expect(await stored()).toBe(11n);
   });
 
   it('takes the file name from ?fileName=, X-File-Name (percent-encoded) or Content-Disposition', async () => {
@@ -308,7 +317,7 @@ describe('POST /returns', () => {
     });
 
     it('checks only when dryRun is a field, and reads the agency from the query too', async () => {
-      const { post, store } = await serve();
+      const { post, stored } = await serve();
       const form = new FormData();
       form.append('dryRun', 'true');
       form.append('file', new Blob([await sample('2008-09/north-kent-police-2008-11.csv')]), 'nkp-november.csv');
@@ -317,11 +326,11 @@ describe('POST /returns', () => {
 
       expect(status).toBe(200);
       expect(answer).toMatchObject({ status: 'valid', readings: 10 });
-      expect(await store.headPosition()).toBe(0n);
+      expect(await stored()).toBe(0n);
     });
 
     it('does not read fields sent after the file: the agency must come first', async () => {
-      const { post, store } = await serve();
+      const { post, stored } = await serve();
       const form = new FormData();
       form.append('file', new Blob([await sample('2008-09/north-kent-police-2008-12.csv')]), 'nkp-december.csv');
       form.append('agency', 'north-kent-police');
@@ -330,7 +339,7 @@ describe('POST /returns', () => {
 
       expect(status).toBe(400);
       expect(answer.message).toMatch(/say which agency/);
-      expect(await store.headPosition()).toBe(0n);
+      expect(await stored()).toBe(0n);
     });
 
     it('answers 400 for a form with no file', async () => {
@@ -368,7 +377,7 @@ describe('POST /returns', () => {
     });
 
     it('lists the problems of rows that do not fit the agency', async () => {
-      const { post, store } = await serve();
+      const { post, stored } = await serve();
       const workbook = await readFile(repo('packages/returns/test-fixtures/return.xlsx'));
 
       const { status, answer } = await post(workbook, { headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'return.xlsx' } });
@@ -379,7 +388,7 @@ describe('POST /returns', () => {
         expect.objectContaining({ row: 3, column: 'period_end', value: '01/04/2008 to 30/06/2008' }),
         expect.objectContaining({ row: 4, column: 'measure', value: 'NI21' }),
       ]);
-      expect(await store.headPosition()).toBe(0n);
+      expect(await stored()).toBe(0n);
     });
 
     it('reads the sheet asked for, and answers 422 for a sheet it does not have or a damaged workbook', async () => {
@@ -402,8 +411,8 @@ describe('POST /returns', () => {
 
 describe('GET /agencies/:agency/template.csv', () => {
   it("gives the agency's blank return as a download", async () => {
-    const { url } = await serve();
-    const response = await fetch(`${url}/agencies/north-kent-police/template.csv`);
+    const { url, token } = await serve();
+    const response = await fetch(`${url}/agencies/north-kent-police/template.csv`, { headers: { authorization: `Bearer ${token}` } });
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -413,10 +422,12 @@ describe('GET /agencies/:agency/template.csv', () => {
     expect(Buffer.from(await response.arrayBuffer())).toEqual(Buffer.from(templateCsv(agency, catalogue)));
   });
 
-  it('answers 404 for an agency Beacon does not know', async () => {
-    const { url } = await serve();
-    const response = await fetch(`${url}/agencies/nkp/template.csv`);
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ status: 'not-found', message: expect.stringMatching(/^"nkp" is not an agency Beacon knows/) });
+  it("answers 403 for another agency's template, or one Beacon does not know: a data officer has their own agency's", async () => {
+    const { url, token } = await serve();
+    for (const agency of ['kdaat', 'nkp']) {
+      const response = await fetch(`${url}/agencies/${agency}/template.csv`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ status: 'forbidden', action: 'submit-return', message: expect.stringContaining(`not for ${agency}`) });
+    }
   });
 });

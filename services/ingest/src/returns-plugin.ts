@@ -1,20 +1,53 @@
 import type { Readable } from 'node:stream';
 import type { Catalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
+import { actorOf } from '@beacon/accounts';
+import { type Auth, RateLimit } from '@beacon/http-auth';
 import { ingestReturn, type ReadingsOnRecord, templateCsv, UnknownAgency } from '@beacon/return-intake';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { answerFor, answerForError, BadUpload } from './answers.js';
-import { baseName, DEFAULT_MAX_UPLOAD_BYTES, fileNameFromHeaders, UploadTooLarge, uploadBytes } from './upload-body.js';
+import { baseName, DEFAULT_MAX_RETURN_ROWS, DEFAULT_MAX_UPLOAD_BYTES, fileNameFromHeaders, TooManyRows, UploadTooLarge, uploadBytes } from './upload-body.js';
+import { DEFAULT_MAX_WORKBOOK_BYTES, looksLikeZip, refuseZipBomb } from './workbook-guard.js';
 
 export interface ReturnsPluginOptions {
   store: EventStore;
   catalogue: Catalogue;
+  /** Who may send: the sender is the authenticated actor, and must be a data officer of the return's agency. */
+  auth: Auth;
   /** The readings in force, to find the corrections in a return. */
   readingsOnRecord: () => Promise<ReadingsOnRecord>;
   /** The largest file taken, in bytes (default 20 MiB): a larger one is answered 413. */
   maxUploadBytes?: number;
+  /** The most rows a return may have (default 100,000): more is answered 413. */
+  maxRowsPerReturn?: number;
+  /** The most an .xlsx may unpack to, in bytes (default 128 MiB): more is answered 413 (a zip bomb). */
+  maxWorkbookBytes?: number;
+  /** Uploads (dry runs too) per minute per token or session (default 30): more is answered 429 with Retry-After. */
+  uploadsPerMinute?: number;
+}
+
+/** The whole upload, when it is a zip (an .xlsx, which the reader holds whole anyway), checked for a zip bomb first. */
+async function* checkedForZipBomb(bytes: AsyncGenerator<Uint8Array>, fileName: string, maxWorkbookBytes: number): AsyncGenerator<Uint8Array> {
+  const head: Uint8Array[] = [];
+  let headSize = 0;
+  // However the sender splits the bytes, the first four decide.
+  while (headSize < 4) {
+    const next = await bytes.next();
+    if (next.done) break;
+    head.push(next.value);
+    headSize += next.value.length;
+  }
+  if (!looksLikeZip(Buffer.concat(head))) {
+    yield* head;
+    yield* bytes;
+    return;
+  }
+  for await (const chunk of bytes) head.push(chunk);
+  const whole = Buffer.concat(head);
+  await refuseZipBomb(whole, fileName, maxWorkbookBytes);
+  yield whole;
 }
 
 const sayAgency = 'say which agency sends the return, e.g. ?agency=north-kent-police';
@@ -55,16 +88,17 @@ function parametersOf(values: Record<string, unknown>) {
   throw new BadUpload(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
 }
 
-const headerText = (header: string | string[] | undefined) => (Array.isArray(header) ? header[0] : header)?.trim();
-
 /**
  * The returns endpoint: `POST /returns` takes a return from a data officer, `GET
  * /agencies/:agency/template.csv` gives an agency's blank return. Encapsulated (not wrapped
  * in fastify-plugin) so that its body parsing applies to its own routes only.
  */
 export const returnsPlugin: FastifyPluginAsync<ReturnsPluginOptions> = async (app, options) => {
-  const { store, catalogue, readingsOnRecord } = options;
+  const { store, catalogue, readingsOnRecord, auth } = options;
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const maxRows = options.maxRowsPerReturn ?? DEFAULT_MAX_RETURN_ROWS;
+  const maxWorkbookBytes = options.maxWorkbookBytes ?? DEFAULT_MAX_WORKBOOK_BYTES;
+  const uploads = new RateLimit(options.uploadsPerMinute ?? 30, 60_000);
 
   // The body is handed over unread, to be read as it arrives. Whatever type the client
   // gives it (Windows browsers send CSV as application/vnd.ms-excel), the content decides
@@ -89,7 +123,10 @@ export const returnsPlugin: FastifyPluginAsync<ReturnsPluginOptions> = async (ap
         message: 'Beacon failed while taking the return, and stored none of it. Please send the same file again; if it fails again, tell the Beacon team.',
       });
     }
-    return reply.code(answer.statusCode).send(answer.body);
+    return reply
+      .code(answer.statusCode)
+      .headers(answer.headers ?? {})
+      .send(answer.body);
   });
 
   // When the answer was given before the body was read to its end (a PDF is known from its
@@ -102,7 +139,11 @@ export const returnsPlugin: FastifyPluginAsync<ReturnsPluginOptions> = async (ap
     request.raw.resume();
   });
 
-  app.post('/returns', async (request, reply) => {
+  // Who is sending, and whether they may send returns at all, is settled before a byte of the file is read.
+  app.post('/returns', { preHandler: auth.requires('submit-return') }, async (request, reply) => {
+    const sender = request.actor as NonNullable<typeof request.actor>;
+    const credential = sender.credential.kind === 'token' ? `token:${sender.credential.tokenId}` : `account:${sender.accountId}`;
+    await auth.withinRate(request, uploads, credential, 'submit-return', 'too many returns sent with this token');
     const isForm = request.isMultipart();
     // Refused before reading a byte when the client says how big the file is.
     if (!isForm && Number(request.headers['content-length']) > maxUploadBytes) throw new UploadTooLarge(maxUploadBytes);
@@ -111,20 +152,25 @@ export const returnsPlugin: FastifyPluginAsync<ReturnsPluginOptions> = async (ap
       : { fields: {}, fileName: fileNameFromHeaders(request.headers), body: request.body as Readable | undefined };
     const parameters = parametersOf({ ...(request.query as Record<string, unknown>), ...sent.fields });
     if (!catalogue.agency(parameters.agency)) throw new UnknownAgency(parameters.agency, catalogue);
-    const submitter = headerText(request.headers['x-submitter']);
-    // Until sign-in comes, the uploader says who they are; see README.
-    if (!submitter) throw new BadUpload('say who is sending the return: put your Beacon user id in the X-Submitter header');
+    // The agency may come in the form, so only now can it be checked against the sender's.
+    await auth.authorise(request, 'submit-return', { agency: parameters.agency });
     const bytes = sent.body && (await uploadBytes(sent.body, maxUploadBytes));
     if (!bytes) throw new BadUpload('the request has no file: send the return as the body, or as the file field of a form');
+    // The name is the sender's to choose: it is kept as text, for messages and the record, and never used as a path.
+    const fileName = baseName(parameters.fileName ?? sent.fileName ?? 'upload');
 
     const outcome = await ingestReturn(
       {
-        source: { stream: bytes },
-        fileName: baseName(parameters.fileName ?? sent.fileName ?? 'upload'),
+        source: { stream: checkedForZipBomb(bytes, fileName, maxWorkbookBytes) },
+        fileName,
         agency: parameters.agency,
-        submitter: { kind: 'person', id: submitter, agency: parameters.agency },
+        submitter: actorOf(sender),
         sheet: parameters.sheet,
         dryRun: parameters.dryRun === 'true',
+        // Reading stops, and nothing is stored, as soon as the return has more rows than are taken.
+        onProgress: ({ rows }) => {
+          if (rows > maxRows) throw new TooManyRows(maxRows);
+        },
       },
       { store, catalogue, readingsOnRecord },
     );
@@ -132,7 +178,8 @@ export const returnsPlugin: FastifyPluginAsync<ReturnsPluginOptions> = async (ap
     return reply.code(answer.statusCode).send(answer.body);
   });
 
-  app.get<{ Params: { agency: string } }>('/agencies/:agency/template.csv', async (request, reply) => {
+  const templateAgency = (request: FastifyRequest) => ({ agency: (request.params as { agency: string }).agency });
+  app.get<{ Params: { agency: string } }>('/agencies/:agency/template.csv', { preHandler: auth.requires('submit-return', templateAgency) }, async (request, reply) => {
     const agency = catalogue.agency(request.params.agency);
     if (!agency) return reply.code(404).send({ status: 'not-found', message: new UnknownAgency(request.params.agency, catalogue).message });
     return reply

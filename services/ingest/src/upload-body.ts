@@ -17,6 +17,20 @@ export class UploadTooLarge extends Error {
   }
 }
 
+/** 100,000 readings: a partner agency's return has dozens; ten years of every measure for both boroughs is under 20,000. */
+export const DEFAULT_MAX_RETURN_ROWS = 100_000;
+
+/** The return has more rows than the service takes. An HTTP endpoint answers 413. */
+export class TooManyRows extends Error {
+  override readonly name = 'TooManyRows';
+  constructor(readonly maxRows: number) {
+    super(
+      `The return has more than ${maxRows.toLocaleString('en-GB')} rows, the most Beacon takes in one return. ` +
+        'Nothing was stored. Split it into smaller returns, e.g. one per quarter, and send each.',
+    );
+  }
+}
+
 /**
  * The bytes of an upload as they arrive, or undefined when it has none. Throws UploadTooLarge
  * as soon as more than `maxBytes` have come, so an oversized return is never checked whole
@@ -62,8 +76,14 @@ function decodeOrAsIs(text: string): string {
   }
 }
 
-/** Browsers on Windows may send "C:\fakepath\april.csv": only the last part is the file's name. */
-export const baseName = (name: string) => name.split(/[\\/]/).pop() || name;
+/**
+ * Browsers on Windows may send "C:\fakepath\april.csv": only the last part is the file's name.
+ * It is only ever text (messages, the record): a name that is no name at all ("..", "dir/") is "upload".
+ */
+export const baseName = (name: string) => {
+  const last = name.split(/[\\/]/).pop() ?? '';
+  return last === '' || last === '.' || last === '..' ? 'upload' : last;
+};
 
 /** The file's name from the X-File-Name header (percent-encoded when it is not ASCII), else Content-Disposition. */
 export function fileNameFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {

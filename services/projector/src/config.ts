@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { eventStoreVariables, readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
+import { authVariables, sessionKeyFileOf } from '@beacon/http-auth';
 import { z } from 'zod';
 
 /** The projector's variables: the event store's (SQLite, PostgreSQL or EventStoreDB), as for every service, and its own. */
@@ -12,6 +13,7 @@ export const projectorVariables = {
 export interface ProjectorConfig {
   store: StoreConfig;
   readModelsFile: string;
+  sessionKeyFile: string;
   catalogueDir: string | undefined;
   port: number;
 }
@@ -21,8 +23,9 @@ export const readModelsFileOf = (variables: { BEACON_HOME: string; BEACON_READ_M
   variables.BEACON_READ_MODELS_FILE ?? join(variables.BEACON_HOME, 'read-models.sqlite');
 
 export function configFrom(env: NodeJS.ProcessEnv): ProjectorConfig {
-  const parsed = readEnvironment(projectorVariables, env, "The projector's");
-  return { store: storeConfigFrom(parsed, "The projector's"), readModelsFile: readModelsFileOf(parsed), catalogueDir: parsed.BEACON_CATALOGUE_DIR, port: parsed.BEACON_QUERY_PORT };
+  // The session key's variable is the projector's own: the reporter, which shares the others, serves no people.
+  const parsed = readEnvironment({ ...projectorVariables, ...authVariables }, env, "The projector's");
+  return { store: storeConfigFrom(parsed, "The projector's"), readModelsFile: readModelsFileOf(parsed), sessionKeyFile: sessionKeyFileOf(parsed), catalogueDir: parsed.BEACON_CATALOGUE_DIR, port: parsed.BEACON_QUERY_PORT };
 }
 
 export { ConfigError } from '@beacon/config';

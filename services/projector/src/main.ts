@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
 import { StoreNotUsable, StoreUnavailable } from '@beacon/event-store';
 import { openEventStore } from '@beacon/stores';
-import { PerformanceQueries, ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
+import { createAuth, sessionKeyFrom } from '@beacon/http-auth';
+import { AuditTrail, PerformanceQueries, ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
 import { ConfigError, configFrom } from './config.js';
 import { follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
@@ -32,6 +34,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  // Whichever service starts first on a store without accounts makes the administrator, once.
+  const first = await ensureFirstAdministrator(store);
+  if (first) for (const line of firstAdministratorText(first)) console.log(line);
   const readModels = new ReadModels(config.readModelsFile);
   const queries = new PerformanceQueries(readModels, catalogue);
   let state: { status: 'ok' | 'stopped'; error?: string } = { status: 'ok' };
@@ -43,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
   });
   const server = buildQueryServer({
     queries,
+    audit: new AuditTrail(readModels.db),
+    auth: createAuth({ store, catalogue, sessionKey: sessionKeyFrom(config.sessionKeyFile) }),
     logger: { level: 'info' },
     health: () => ({ ...state, position: String(readModels.checkpoint()) }),
   });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { loadCatalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
-import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { tokenFor } from '@beacon/accounts/test-support';
+import { createAuth } from '@beacon/http-auth';
+import { AuditTrail, PerformanceQueries, ReadModels } from '@beacon/read-models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchUp, follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
@@ -26,7 +28,7 @@ afterEach(async () => {
 
 const sendSacReturns = () => sendSacReturnsTo(store, catalogue);
 
-const tables = ['checkpoint', 'returns', 'readings', 'targets', 'populations'];
+const tables = ['checkpoint', 'returns', 'readings', 'targets', 'populations', 'audit_trail'];
 const contents = (readModels: ReadModels) =>
   Object.fromEntries(tables.map((t) => [t, readModels.db.prepare(`SELECT * FROM ${t}`).all().map((row) => JSON.stringify(row)).sort()]));
 
@@ -84,10 +86,17 @@ describe('the projector', () => {
 
   it('serves the query API: summary, measure history, what changed; bad parameters named', async () => {
     await sendSacReturns();
+    const auth = createAuth({ store, catalogue });
+    const viewer = await tokenFor(auth.accounts, 'strategy.group', 'strategy-group-viewer');
     const readModels = new ReadModels(join(dir, 'read-models.sqlite'));
     await catchUp(store, readModels);
-    const server = buildQueryServer({ queries: new PerformanceQueries(readModels, catalogue), health: () => ({ status: 'ok', position: String(readModels.checkpoint()) }) });
-    const get = (url: string) => server.inject({ method: 'GET', url });
+    const server = buildQueryServer({
+      queries: new PerformanceQueries(readModels, catalogue),
+      audit: new AuditTrail(readModels.db),
+      auth,
+      health: () => ({ status: 'ok', position: String(readModels.checkpoint()) }),
+    });
+    const get = (url: string) => server.inject({ method: 'GET', url, headers: { authorization: `Bearer ${viewer}` } });
 
     const summary = await get('/summary?area=DGCDRP&period=2009-03');
     expect(summary.statusCode).toBe(200);
@@ -109,7 +118,7 @@ describe('the projector', () => {
     const unknownArea = await get('/summary?period=2009-03&area=KENT');
     expect(unknownArea.statusCode).toBe(400);
     expect(unknownArea.json().message).toMatch(/unknown area "KENT": one of DBC, GBC, DGCDRP/);
-    expect((await get('/health')).json()).toEqual({ status: 'ok', position: String(await store.headPosition()) });
+    expect((await get('/health')).json()).toEqual({ status: 'ok', position: String(readModels.checkpoint()) });
     await server.close();
     readModels.close();
   });

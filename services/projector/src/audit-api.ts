@@ -1,0 +1,43 @@
+import type { Auth } from '@beacon/http-auth';
+import { type AuditTrail, auditCsv, auditKinds, utc } from '@beacon/read-models';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+
+/** A date means the whole day (from its start, to its end); an ISO time means that moment. */
+const Moment = (end: boolean) =>
+  z
+    .string()
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'a date (YYYY-MM-DD) or an ISO 8601 time')
+    .transform((text) => utc(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T${end ? '23:59:59.999' : '00:00:00.000'}Z` : text))
+    .optional();
+
+const AuditQuery = z.object({
+  measure: z.string().min(1).max(100).optional(),
+  agency: z.string().min(1).max(100).optional(),
+  person: z.string().min(1).max(100).optional(),
+  kind: z.enum(auditKinds as [string, ...string[]]).optional(),
+  from: Moment(false),
+  to: Moment(true),
+  limit: z.coerce.number().int().min(1).max(100_000).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+/**
+ * `GET /audit`: who changed which figure or target, when, from what to what; who opened, closed or
+ * was refused what. Newest first, filtered by measure, agency, person, kind and time, as JSON or
+ * as CSV for a spreadsheet (`format=csv`; cells that would run as formulas are neutralised).
+ */
+export const auditPlugin: FastifyPluginAsync<{ audit: AuditTrail; auth: Auth }> = async (app, { audit, auth }) => {
+  app.get('/audit', { preHandler: auth.requires('read-audit') }, async (request, reply) => {
+    const parsed = AuditQuery.safeParse(request.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return reply.code(400).send({ status: 'bad-request', message: `${issue?.path.join('.') || 'query'}: ${issue?.message}` });
+    }
+    const { format, kind, ...filter } = parsed.data;
+    const entries = audit.entries({ ...filter, ...(kind && { kind: kind as (typeof auditKinds)[number] }) });
+    reply.header('cache-control', 'no-store');
+    if (format === 'json') return { entries };
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="beacon-audit.csv"').send(auditCsv(entries));
+  });
+};
