@@ -10,7 +10,9 @@ export {
   isFinancialQuarter,
   isFinancialYear,
   isTranche,
+  monthEndFrom,
   type PeriodCheck,
+  shortDate,
   ukDate,
   wholeMonths,
 } from './periods.js';

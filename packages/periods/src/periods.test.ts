@@ -1,6 +1,6 @@
 import { addDays, addMonths, differenceInCalendarMonths, endOfMonth, format, parseISO } from 'date-fns';
 import { describe, expect, it } from 'vitest';
-import { checkPeriodFor, describePeriod, financialYear, financialYearLabel, financialYearStartYear, wholeMonths } from './periods.js';
+import { checkPeriodFor, describePeriod, financialYear, financialYearLabel, financialYearStartYear, monthEndFrom, shortDate, wholeMonths } from './periods.js';
 
 describe('the financial year', () => {
   it('runs from 1 April to 31 March', () => {
@@ -77,6 +77,27 @@ describe('reading dates digit by digit, as date-fns reads them', () => {
       const end = next(2) === 0 ? endOfMonth(addMonths(start, next(30))) : addDays(start, next(800));
       const period = { start: iso(start), end: iso(end) };
       expect({ months: wholeMonths(period), startYear: financialYearStartYear(period.start) }, `${period.start} to ${period.end}`).toEqual(fromDateFns(period));
+    }
+  });
+});
+
+describe('month ends and short dates without a Date', () => {
+  it('counts months as date-fns does, across years and leap years', () => {
+    expect(monthEndFrom('2009-03-31', 0)).toBe('2009-03-31');
+    expect(monthEndFrom('2009-03-15', -1)).toBe('2009-02-28');
+    expect(monthEndFrom('2008-03-01', -1)).toBe('2008-02-29');
+    expect(monthEndFrom('2009-03-31', -12)).toBe('2008-03-31');
+    expect(monthEndFrom('2008-11-30', 3)).toBe('2009-02-28');
+    for (let i = -40; i <= 40; i++) {
+      const expected = format(endOfMonth(addMonths(parseISO('2010-01-31'), i)), 'yyyy-MM-dd');
+      expect(monthEndFrom('2010-01-31', i), `${i} months`).toBe(expected);
+    }
+  });
+
+  it("writes a date as date-fns' 'd MMM yyyy'", () => {
+    for (let day = 0; day < 800; day += 7) {
+      const date = format(addDays(parseISO('2008-01-01'), day), 'yyyy-MM-dd');
+      expect(shortDate(date)).toBe(format(parseISO(date), 'd MMM yyyy'));
     }
   });
 });

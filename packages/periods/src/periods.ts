@@ -39,6 +39,26 @@ export function calendarDay(isoDate: string): { year: number; month: number; day
   return { year: date.getFullYear(), month: date.getMonth() + 1, day: date.getDate() };
 }
 
+/**
+ * The last day of the month `months` months from the month of `isoDate` (0: its own month; -12:
+ * the same month last year), counted as integers: reports ask it thousands of times.
+ */
+export function monthEndFrom(isoDate: string, months = 0): string {
+  const { year, month } = calendarDay(isoDate);
+  const index = year * 12 + month - 1 + months;
+  const y = Math.floor(index / 12);
+  const m = (index % 12) + 1;
+  return `${y}-${String(m).padStart(2, '0')}-${String(daysInMonth(y, m)).padStart(2, '0')}`;
+}
+
+const MONTH_ABBREVIATIONS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** 2009-04-15 → "15 Apr 2009", as date-fns' 'd MMM yyyy' writes it, without a Date. */
+export function shortDate(isoDate: string): string {
+  const { year, month, day: dayOfMonth } = calendarDay(isoDate);
+  return `${dayOfMonth} ${MONTH_ABBREVIATIONS[month - 1]} ${year}`;
+}
+
 /** A date as officers write it in returns, day first: 2008-04-01 → 01/04/2008. */
 export const ukDate = (isoDate: string) => format(day(isoDate), 'dd/MM/yyyy');
 

@@ -1,6 +1,5 @@
 import type { Tolerance, Unit } from '@beacon/catalogue';
-import { format } from 'date-fns';
-import { day } from './calendar.js';
+import { shortDate } from '@beacon/periods';
 
 /** Numbers in words as the strategy group reads them: at most one decimal, thousands with commas. */
 const oneDecimal = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
@@ -33,6 +32,6 @@ export function formatDifference(difference: number, unit: Unit): string {
 export const formatTolerance = (tolerance: Tolerance, unit: Unit) =>
   tolerance.type === 'relative' ? formatShare(tolerance.value) : formatDifference(tolerance.value, unit);
 
-export const formatDate = (isoDate: string) => format(day(isoDate), 'd MMM yyyy');
+export const formatDate = shortDate;
 
 export const capitalise = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);

@@ -1,6 +1,7 @@
 import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
-import { type Changes, changesBetween, type MeasureHistory, measureHistory, monthEndFrom, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
+import { monthEndFrom } from '@beacon/periods';
+import { type Changes, changesBetween, type MeasureHistory, measureHistory, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
 import { type ReadModels, utc } from './projection.js';
 import { Records } from './records.js';
 

@@ -1,6 +1,7 @@
 import type { Catalogue } from '@beacon/catalogue';
 import { type ForecastOutturn, forecastOutturn, type Interval, type RagStatus, trajectoryFor, trajectoryValueAt } from '@beacon/progress';
-import { type MeasureStatus, measureStatus, monthEndFrom, scopeOf } from './measure-status.js';
+import { type MeasureStatus, measureStatus, scopeOf } from './measure-status.js';
+import { monthEndFrom } from '@beacon/periods';
 import type { ReadingOnRecord, RecordsAsAt } from './records.js';
 
 /** One month end of a measure's history: what a chart plots. */

@@ -1,5 +1,5 @@
 import type { Area, Catalogue, Measure, Period } from '@beacon/catalogue';
-import { financialYearStartYear } from '@beacon/periods';
+import { financialYearStartYear, monthEndFrom } from '@beacon/periods';
 import {
   type AreaPopulation,
   type AreaScope,
@@ -13,12 +13,9 @@ import {
   ragAgainstTarget,
   rollingValue,
 } from '@beacon/progress';
-import { addMonths, endOfMonth, format, parseISO } from 'date-fns';
 import type { PopulationOnRecord, ReadingOnRecord, RecordsAsAt, TargetOnRecord } from './records.js';
 
-/** The month end `months` months from a month end (negative: back). */
-export const monthEndFrom = (date: string, months: number) => format(endOfMonth(addMonths(parseISO(date), months)), 'yyyy-MM-dd');
-const monthEndOf = (date: string) => format(endOfMonth(parseISO(date)), 'yyyy-MM-dd');
+const monthEndOf = (date: string) => monthEndFrom(date, 0);
 
 /** How far back a status looks: last year's rolling 12 months and the prior year's profile need 24; survey waves may be sparser. */
 const LOOK_BACK_MONTHS = 36;

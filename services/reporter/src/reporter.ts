@@ -2,7 +2,7 @@ import type { Catalogue } from '@beacon/catalogue';
 import { asFeedMessage, changesBetween, type FeedContent, FeedMessageValue, FEED_TOPIC, feedContents } from '@beacon/feed';
 import { addToOutbox, prepareOutbox } from '@beacon/feed-publisher';
 import type { PerformanceQueries, ReadModels } from '@beacon/read-models';
-import { monthEndFrom } from '@beacon/reports';
+import { monthEndFrom } from '@beacon/periods';
 import { contentsInParallel } from './parallel-contents.js';
 
 /** The moment a month closes: 00:00 UTC on `closeDay` of the month after (returns recorded before then are in its first publication). */

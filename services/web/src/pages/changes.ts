@@ -1,5 +1,6 @@
 import { monthClose } from '@beacon/reporter-service';
-import { type Changes, monthEndFrom } from '@beacon/reports';
+import { monthEndFrom } from '@beacon/periods';
+import type { Changes } from '@beacon/reports';
 import { z } from 'zod';
 import { type DashboardContext, Moment, PageProblem, parseQuery, type View } from '../context.js';
 import { type Html, html } from '../html.js';
