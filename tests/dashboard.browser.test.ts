@@ -1,6 +1,7 @@
 /**
  * The dashboard as the strategy group and a data officer use it: `beacon run --serve` in its own
- * process, driven by Debian's Chromium through playwright-core. Screenshots of each step go to
+ * process, signed in as the first administrator it prints and then as a data officer, driven by
+ * Debian's Chromium through playwright-core. Screenshots of each step go to
  * .test-results/dashboard/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -25,6 +26,11 @@ const fileName = 'nkp-2011-03 <img src=x onerror=window.__pwned=2>.csv';
 let home: string;
 let beacon: ChildProcess;
 let url: string;
+/** The first administrator's password and API token, as the first start printed them. */
+let adminPassword: string;
+let adminToken: string;
+/** A data officer of North Kent Police, opened by the administrator through the accounts API. */
+const officer = { user: 'nkp.analyst', password: 'north kent returns, march' };
 let browser: Browser;
 let page: Page;
 let step = 0;
@@ -51,6 +57,8 @@ beforeAll(async () => {
       const found = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(output);
       if (found) {
         clearTimeout(timer);
+        adminPassword = /^ {2}password: {2}(\S+)$/m.exec(output)?.[1] as string;
+        adminToken = /^ {2}API token: (beacon_\S+)/m.exec(output)?.[1] as string;
         resolve(found[1] as string);
       }
     };
@@ -68,7 +76,48 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
+/** Signs in on the sign-in page with the form, as a person would. */
+async function signIn(user: string, password: string) {
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('form.sign-in button');
+}
+
 describe('the dashboard in a real browser', () => {
+  it('sends a visitor who has not signed in to the sign-in page, and says when the password is wrong', async () => {
+    expect(adminPassword).toBeTruthy();
+    expect(adminToken).toMatch(/^beacon_/);
+    await page.goto(`${url}changes`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/changes');
+    expect(await page.locator('h1').textContent()).toBe('Sign in to Beacon');
+    await shot('sign-in');
+    await signIn('administrator', 'not the password');
+    expect(page.url()).toContain('failed=1');
+    expect(await page.getByRole('alert').textContent()).toContain('Wrong name or password.');
+    await shot('sign-in-failed');
+  });
+
+  it('signs the first administrator in, who opens a data officer account with the API token', async () => {
+    await signIn('administrator', adminPassword);
+    expect(new URL(page.url()).pathname).toBe('/changes');
+    expect(await page.locator('header .who').textContent()).toMatch(/Signed in as\s+Beacon administrator \(administrator\)/);
+    // An administrator may not send returns.
+    const upload = await page.goto(`${url}upload`);
+    expect(upload?.status()).toBe(403);
+    expect(await page.locator('h1').textContent()).toBe('Not allowed');
+    const opened = await page.request.post(`${url}accounts`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+      data: { user: officer.user, name: 'NKP analyst', role: 'data-officer', agency: 'north-kent-police', password: officer.password },
+    });
+    expect(opened.status()).toBe(201);
+    await page.click('header .who button');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await signIn(officer.user, officer.password);
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await page.locator('header .who').textContent()).toMatch(/NKP analyst \(data officer, North Kent Police\)/);
+  });
+
   it('shows the summary of the latest month, with RAG as a word and symbol as well as colour', async () => {
     await page.goto(url);
     expect(await page.locator('h1').textContent()).toBe('Dartford & Gravesham CDRP, March 2011');
@@ -81,9 +130,8 @@ describe('the dashboard in a real browser', () => {
   it('rejects a return with its problems row by row, showing the note as text', async () => {
     await page.click('text=Upload a return');
     await page.selectOption('select[name=agency]', 'north-kent-police');
-    await page.fill('input[name=submitter]', 'nkp.analyst');
     await page.setInputFiles('input[name=file]', { name: fileName, mimeType: 'text/csv', buffer: Buffer.from(badReturn) });
-    const response = page.waitForResponse((r) => r.url().endsWith('/upload') && r.request().method() === 'POST');
+    const response = page.waitForResponse((r) => new URL(r.url()).pathname === '/upload' && r.request().method() === 'POST');
     await page.click('text=Check the return');
     expect((await response).status()).toBe(422);
     expect(await page.getByRole('alert').textContent()).toMatch(/Rejected:.*has 2 problems\s+in 2 rows, so it cannot be stored/s);
@@ -101,7 +149,6 @@ describe('the dashboard in a real browser', () => {
   it('accepts the fixed return, and the summary then includes it', async () => {
     // The form under the result keeps the agency and the sender.
     expect(await page.inputValue('select[name=agency]')).toBe('north-kent-police');
-    expect(await page.inputValue('input[name=submitter]')).toBe('nkp.analyst');
     await page.setInputFiles('input[name=file]', { name: fileName, mimeType: 'text/csv', buffer: Buffer.from(fixedReturn) });
     await page.click('text=Check the return');
     const verdict = (await page.getByRole('status').textContent()) ?? '';
@@ -186,6 +233,29 @@ describe('the dashboard in a real browser', () => {
     const bytes = await pdf.body();
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(bytes.length).toBeGreaterThan(10_000);
+  });
+
+  it("refuses a data officer's return for another agency, and a form without the CSRF token, storing nothing", async () => {
+    await page.goto(`${url}upload`);
+    // Only the officer's own agency is offered; a forged form for another is refused.
+    expect(await page.locator('select[name=agency] option').allTextContents()).toEqual(['North Kent Police']);
+    const action = (await page.getAttribute('form.upload', 'action')) as string;
+    expect(action).toMatch(/^\/upload\?_csrf=/);
+    const forged = 'kdaat-forged.csv';
+    const file = { name: forged, mimeType: 'text/csv', buffer: Buffer.from(`${header}DRUG_TREATMENT,DBC,01/03/2011,31/03/2011,5,,,,\r\n`) };
+    const otherAgency = await page.request.post(url + action.slice(1), { multipart: { agency: 'kdaat', file } });
+    expect(otherAgency.status()).toBe(403);
+    expect(await otherAgency.text()).toContain('Not allowed');
+    const noToken = await page.request.post(`${url}upload`, { multipart: { agency: 'north-kent-police', file } });
+    expect(noToken.status()).toBe(403);
+    expect(await noToken.text()).toContain('CSRF token');
+    const confirmNoToken = await page.request.post(`${url}upload/confirm`, { form: { token: 'anything' } });
+    expect(confirmNoToken.status()).toBe(403);
+    // Nothing was stored: the return is not among those received.
+    await page.goto(`${url}changes`);
+    expect(await page.locator('main').textContent()).not.toContain(forged);
+    await page.setContent(await otherAgency.text());
+    await shot('upload-refused-other-agency');
   });
 
   it('stops cleanly on Ctrl-C', async () => {

@@ -26,17 +26,20 @@ describe('the main command on the embedded default', () => {
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     expect(first.out).toContain('23 measures (2 with 11 sub-measures), 13 targets, 6 priority areas');
+    // A new store gets its first administrator, whose password and token are printed this once.
+    expect(first.out).toContain('Beacon made its first administrator account.');
+    expect(first.out).toMatch(/ {2}user name: administrator\n {2}password: {2}\S+\n {2}API token: beacon_\S+/);
     expect(first.out).toContain('17 newly recorded, 0 already recorded');
     expect(first.out).toContain('179 returns: 179 accepted (1,045 readings, 1 correction), 0 already received, 0 rejected');
     expect(first.out).toContain('correction, row 2: SAC DBC March 2009: 170 → 118');
-    // 17 catalogue events, 179 ReturnReceived, 1,045 ReadingRecorded and 1 ReadingSuperseded.
-    expect(first.out).toMatch(/holds 1,242 events in 194 streams/);
+    // 17 catalogue events, 179 ReturnReceived, 1,045 ReadingRecorded, 1 ReadingSuperseded, and the first administrator's 3 account events.
+    expect(first.out).toMatch(/holds 1,245 events in 195 streams/);
     expect(first.out).toMatch(/TargetSet\s+13/);
     expect(first.out).toMatch(/PopulationRecorded\s+4/);
     expect(first.out).toMatch(/ReadingSuperseded\s+1\n/);
     expect(existsSync(join(home, 'events.sqlite'))).toBe(true);
     // The projector's read models, and the strategy group's summary of the latest month.
-    expect(first.out).toContain(`Read models: SQLite file ${join(home, 'read-models.sqlite')}, projected to position 1242 (1,242 new events)`);
+    expect(first.out).toContain(`Read models: SQLite file ${join(home, 'read-models.sqlite')}, projected to position 1245 (1,245 new events)`);
     expect(first.out).toContain('Dartford & Gravesham CDRP, March 2011 (worst of its measures):');
     expect(first.out).toMatch(/✖ RED {4}Violent Crime {24}1 green, 0 amber, 2 red, 3 grey/);
     // March 2009 as seen on 15 April 2009: Dartford's SAC on the uncorrected 170, and the revision since.
@@ -51,10 +54,11 @@ describe('the main command on the embedded default', () => {
 
     const second = runBeacon({ BEACON_HOME: home });
     expect(second.code).toBe(0);
+    expect(second.out).not.toContain('password:');
     expect(second.out).toContain('0 newly recorded, 17 already recorded');
     expect(second.out).toContain('179 returns: 0 accepted (0 readings, 0 corrections), 179 already received, 0 rejected');
-    expect(second.out).toMatch(/holds 1,242 events in 194 streams/);
-    expect(second.out).toContain('projected to position 1242 (0 new events)');
+    expect(second.out).toMatch(/holds 1,245 events in 195 streams/);
+    expect(second.out).toContain('projected to position 1245 (0 new events)');
     expect(second.out).toContain('Feed to the Kent Partnership: 0 new messages');
   });
 
@@ -110,7 +114,7 @@ describe('the main command on PostgreSQL', () => {
       expect(run.code).toBe(0);
       expect(run.out).toContain(`Event store: PostgreSQL ${database.url}, schema beacon`);
       expect(run.out).toContain('179 returns: 179 accepted (1,045 readings, 1 correction)');
-      expect(run.out).toContain('projected to position 1242 (1,242 new events)');
+      expect(run.out).toContain('projected to position 1245 (1,245 new events)');
       expect(run.out).toContain('revised since: SAC DBC was 170, now 118 (corrected 2009-04-20)');
     } finally {
       await database.drop();

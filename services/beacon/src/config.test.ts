@@ -12,6 +12,7 @@ describe('configuration', () => {
       feedTopic: 'beacon.performance.monthly',
       closeDay: 20,
       web: { port: 8324, chromium: '/usr/bin/chromium' },
+      sessionKeyFile: 'var/session-key',
     });
   });
 
@@ -29,6 +30,8 @@ describe('configuration', () => {
   it('keeps the read models beside the store unless told otherwise', () => {
     expect(configFrom({ BEACON_HOME: '/srv/beacon' }).readModelsFile).toBe('/srv/beacon/read-models.sqlite');
     expect(configFrom({ BEACON_READ_MODELS_FILE: '/fast/rm.sqlite' }).readModelsFile).toBe('/fast/rm.sqlite');
+    expect(configFrom({ BEACON_HOME: '/srv/beacon' }).sessionKeyFile).toBe('/srv/beacon/session-key');
+    expect(configFrom({ BEACON_SESSION_KEY_FILE: '/etc/beacon/session-key' }).sessionKeyFile).toBe('/etc/beacon/session-key');
   });
 
   it('names the variable, its value and what is allowed', () => {

@@ -1,4 +1,5 @@
 import { readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
+import { authVariables, sessionKeyFileOf } from '@beacon/http-auth';
 import { readModelsFileOf } from '@beacon/projector-service';
 import { feedDirOf, reporterVariables } from '@beacon/reporter-service';
 import { webVariables } from '@beacon/web';
@@ -18,11 +19,13 @@ export interface Config {
   closeDay: number;
   /** The dashboard's port on loopback (0: any free one) and the Chromium its PDF export runs. */
   web: { port: number; chromium: string };
+  /** The key of sign-in sessions' cookies (made on first use): BEACON_SESSION_KEY_FILE, else session-key in BEACON_HOME. */
+  sessionKeyFile: string;
 }
 
 /** The `beacon` command's configuration, from the environment, validated at start-up. */
 export function configFrom(env: NodeJS.ProcessEnv): Config {
-  const variables = readEnvironment({ ...reporterVariables, ...webVariables }, env, "Beacon's");
+  const variables = readEnvironment({ ...reporterVariables, ...webVariables, ...authVariables }, env, "Beacon's");
   return {
     home: variables.BEACON_HOME,
     store: storeConfigFrom(variables, "Beacon's"),
@@ -32,6 +35,7 @@ export function configFrom(env: NodeJS.ProcessEnv): Config {
     feedTopic: variables.BEACON_FEED_TOPIC,
     closeDay: variables.BEACON_MONTH_CLOSE_DAY,
     web: { port: variables.BEACON_WEB_PORT, chromium: variables.BEACON_CHROMIUM },
+    sessionKeyFile: sessionKeyFileOf(variables),
   };
 }
 

@@ -23,7 +23,8 @@ Commands:
            targets and populations and the illustrative sample returns, and say what the
            store holds; --serve then starts the dashboard (as \`npm start\` does) and prints
            its address, serving until Ctrl-C
-  serve    the dashboard and upload page on 127.0.0.1 (BEACON_WEB_PORT), until Ctrl-C
+  serve    the dashboard and upload page on 127.0.0.1 (BEACON_WEB_PORT), until Ctrl-C;
+           people sign in (the first start prints the first administrator's password)
   ingest FILE --agency ID [--submitter ID] [--sheet NAME] [--dry-run]
            take a return (CSV or .xlsx) from a data officer: every row is checked, and the
            return is stored whole or not at all. --dry-run checks without storing.
@@ -51,6 +52,7 @@ Configuration (environment; none needed for the embedded default):
   BEACON_CATALOGUE_DIR  the measure catalogue (default: data/catalogue of this repository)
   BEACON_WEB_PORT       the dashboard's port on 127.0.0.1 (default: 8324; 0 = any free port)
   BEACON_CHROMIUM       the Chromium that prints the report as PDF (default: /usr/bin/chromium)
+  BEACON_SESSION_KEY_FILE  the key of sign-in cookies, made on first use (default: $BEACON_HOME/session-key)
   KAFKA_BROKERS         host:port[,...] of Kafka for the feed (default: none, the feed goes to files)
   BEACON_FEED_DIR       the file feed's folder (default: $BEACON_HOME/feed)
   BEACON_MONTH_CLOSE_DAY  the day of the following month a month closes (default: 20)

@@ -12,9 +12,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tokenFor } from '@beacon/accounts/test-support';
 import { loadCatalogue } from '@beacon/catalogue';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { catalogueRecords, toEventToAppend } from '@beacon/events';
+import { createAuth } from '@beacon/http-auth';
 import { rebuild } from '@beacon/projector-service';
 import { chromium } from 'playwright-core';
 import {
@@ -45,9 +47,9 @@ const summaryPath = (i: number) => {
 };
 
 /** wrk's figures: requests/s and the latency percentiles it prints with --latency. */
-function runWrk(url: string, seconds: number): Promise<{ requestsPerSecond: number; p50: string; p99: string; errors: string }> {
+function runWrk(url: string, seconds: number, authorization: string): Promise<{ requestsPerSecond: number; p50: string; p99: string; errors: string }> {
   return new Promise((resolve, reject) => {
-    const wrk = spawn('wrk', ['-t1', '-c50', `-d${seconds}s`, '--latency', '--timeout', '10s', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const wrk = spawn('wrk', ['-t1', '-c50', `-d${seconds}s`, '--latency', '--timeout', '10s', '-H', `Authorization: ${authorization}`, url], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     wrk.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -83,7 +85,11 @@ try {
   await rebuild(store, readModelsFile);
   report('store and read models', `${readings.toLocaleString('en-GB')} readings, ${(await store.headPosition()).toLocaleString('en-GB')} events, built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
-  const dashboard = await startDashboard({ store, catalogue, readModelsFile, port: 0 });
+  // The strategy group's viewer, with an API token (pages need read-summary).
+  const auth = createAuth({ store, catalogue });
+  const authorization = `Bearer ${await tokenFor(auth.accounts, 'bench.viewer', 'strategy-group-viewer')}`;
+  const headers = { authorization };
+  const dashboard = await startDashboard({ store, catalogue, auth, readModelsFile, port: 0 });
   const base = dashboard.url.replace(/\/$/, '');
   try {
     // 1. Server time of summary pages never asked before (nothing remembered), as the server measures it.
@@ -92,7 +98,7 @@ try {
     let bytes = 0;
     for (let i = 0; i < 120; i++) {
       started = performance.now();
-      const response = await fetch(base + summaryPath(i));
+      const response = await fetch(base + summaryPath(i), { headers });
       const body = await response.text();
       roundTrip.push(performance.now() - started);
       if (response.status !== 200) throw new Error(`${summaryPath(i)} answered ${response.status}`);
@@ -102,9 +108,9 @@ try {
     const cold = server.slice(20);
     report('summary page, server time (first asked)', `median ${median(cold).toFixed(1)} ms, p95 ${percentile(cold, 0.95).toFixed(1)} ms (${cold.length} pages)`, '< 50 ms median');
     report('summary page, round trip on loopback (first asked)', `median ${median(roundTrip.slice(20)).toFixed(1)} ms; ${Math.round(bytes / 1024)} KiB of HTML`);
-    await fetch(base + summaryPath(50)).then((r) => r.text());
+    await fetch(base + summaryPath(50), { headers }).then((r) => r.text());
     started = performance.now();
-    const again = await fetch(base + summaryPath(50));
+    const again = await fetch(base + summaryPath(50), { headers });
     await again.text();
     report('the same summary page asked again (remembered)', `server ${/dur=([\d.]+)/.exec(again.headers.get('server-timing') ?? '')?.[1]} ms, round trip ${(performance.now() - started).toFixed(1)} ms`);
 
@@ -114,7 +120,7 @@ try {
     const loads: number[] = [];
     try {
       for (let i = 0; i < 12; i++) {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: headers });
         await page.goto(base + summaryPath(1000 + i), { waitUntil: 'load' });
         // Run in the page (milliseconds from the start of the navigation), so written as text: Node's
         // types are not the DOM's. The paint entry may come after the load event: it is waited for.
@@ -138,9 +144,9 @@ try {
 
     // 3. 50 viewers on one summary, as many requests as wrk can make, for 30 s.
     const url = base + summaryPath(7);
-    await fetch(url).then((r) => r.text());
+    await fetch(url, { headers }).then((r) => r.text());
     console.log(`wrk -t1 -c50 -d${WRK_SECONDS}s ${url} ...`);
-    const load = await runWrk(url, WRK_SECONDS);
+    const load = await runWrk(url, WRK_SECONDS, authorization);
     report(`50 concurrent viewers of one summary for ${WRK_SECONDS} s (wrk)`, `${Math.round(load.requestsPerSecond).toLocaleString('en-GB')} requests/s, p50 ${load.p50}, p99 ${load.p99}; errors: ${load.errors}`);
   } finally {
     await dashboard.close();

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { actorOf, type Principal, roleWords } from '@beacon/accounts';
 import type { Catalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
-import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, uploadBytes } from '@beacon/ingest-service';
+import { AccessRefusedError, accountsPlugin, type Auth } from '@beacon/http-auth';
+import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, refuseZipBomb, uploadBytes } from '@beacon/ingest-service';
 import { PerformanceQueries, type ReadModels } from '@beacon/read-models';
 import { ingestReturn, keepReadingsOnRecord, type ReadingsOnRecord, templateCsv } from '@beacon/return-intake';
 import multipart from '@fastify/multipart';
@@ -10,17 +13,20 @@ import { ChromiumMissing, DEFAULT_CHROMIUM, printToPdf } from './chromium.js';
 import { type DashboardContext, Lookups, PageProblem, parseQuery, viewOf, viewQuery } from './context.js';
 import { measureCsv, summaryCsv } from './exports.js';
 import { html } from './html.js';
-import { href, layout, type Page, stylesheet } from './layout.js';
+import { href, layout, type Page, type SignedIn, stylesheet } from './layout.js';
 import { changesPage } from './pages/changes.js';
 import { historyOf, measurePage } from './pages/measure.js';
 import { reportPage } from './pages/report.js';
 import { summaryOf, summaryPage } from './pages/summary.js';
+import { signInPage } from './pages/sign-in.js';
 import { checkedPage, PendingUploads, rowsOf, type UploadFormValues, uploadIntro } from './pages/upload.js';
 
 export interface WebAppOptions {
   store: EventStore;
   catalogue: Catalogue;
   readModels: ReadModels;
+  /** Who may do what: people sign in (sessions), machines send API tokens; every page needs read-summary, an upload submit-return. */
+  auth: Auth;
   /** Brings the read models up to the end of the log (the projector's catchUp): awaited after an upload, before the summary is shown. */
   bringUpToDate: () => Promise<unknown>;
   /** The readings in force, to find corrections in an upload. Default: kept in memory from the log. */
@@ -46,8 +52,12 @@ const SECURITY_HEADERS = {
 
 const sendHtml = (reply: FastifyReply, text: string, statusCode = 200) => reply.code(statusCode).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(text);
 
-const sendPage = (reply: FastifyReply, request: FastifyRequest, page: Omit<Page, 'path'> & { path?: string }, statusCode = 200) =>
-  sendHtml(reply, layout({ ...page, path: page.path ?? request.routeOptions.url ?? '/' }).text, statusCode);
+type PageParts = Omit<Page, 'path' | 'signedIn'> & { path?: string };
+
+/** Paths any visitor may ask for: the sign-in page and the stylesheet (the sign-in and sign-out posts are the session routes'). */
+const OPEN_PATHS = new Set(['/sign-in', '/assets/beacon.css']);
+/** How long the report's address given to Chromium for the PDF may be used, once. */
+const PRINT_PASS_MS = 60_000;
 
 const PAGES_KEPT = 256;
 
@@ -57,12 +67,12 @@ const PAGES_KEPT = 256;
  * today): a room full of viewers of the same summary costs one page, not one each.
  */
 class PageCache {
-  private readonly pages = new Map<string, string>();
+  private readonly pages = new Map<string, PageParts>();
   private stamp = '';
 
   constructor(private readonly readModels: ReadModels) {}
 
-  page(url: string, make: () => string): string {
+  page(url: string, make: () => PageParts): PageParts {
     const stamp = `${this.readModels.checkpoint()}|${new Date().toISOString().slice(0, 10)}`;
     if (stamp !== this.stamp) {
       this.pages.clear();
@@ -89,13 +99,57 @@ const fileNameOf = (...parts: string[]) => `beacon-${parts.map((p) => p.replace(
  * every page is made from the read models (and the catalogue), so none waits on the event log.
  */
 export function buildWebApp(options: WebAppOptions): FastifyInstance {
-  const { store, catalogue, readModels, bringUpToDate } = options;
+  const { store, catalogue, readModels, bringUpToDate, auth } = options;
   const context: DashboardContext = { catalogue, readModels, queries: new PerformanceQueries(readModels, catalogue), lookups: new Lookups(readModels) };
   const readingsOnRecord = options.readingsOnRecord ?? keepReadingsOnRecord(store);
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const pending = new PendingUploads();
   const pages = new PageCache(readModels);
   const app = Fastify({ logger: options.logger ?? false });
+  app.register(auth.plugin);
+  app.register(auth.sessionRoutes);
+  // Administrators manage accounts over HTTP with their API token (JSON), as on the ingest service.
+  app.register(accountsPlugin, { auth });
+
+  /** Who is signed in, in words, for the page's header. */
+  const signedInOf = (request: FastifyRequest): SignedIn | undefined => {
+    const who = request.actor;
+    if (!who) return undefined;
+    const agency = who.agency && (catalogue.agency(who.agency)?.name ?? who.agency);
+    return { name: who.name, role: `${roleWords[who.role]}${agency ? `, ${agency}` : ''}`, csrf: auth.csrfTokenOf(request) };
+  };
+  const sendPage = (reply: FastifyReply, request: FastifyRequest, page: PageParts, statusCode = 200) =>
+    sendHtml(reply, layout({ ...page, path: page.path ?? request.routeOptions.url ?? '/', signedIn: signedInOf(request) }).text, statusCode);
+
+  // The report's address given to Chromium for the PDF, which has no session: each good once, for a minute.
+  const printPasses = new Map<string, number>();
+  const printPass = () => {
+    const now = Date.now();
+    for (const [pass, until] of printPasses) if (until <= now) printPasses.delete(pass);
+    const pass = randomUUID();
+    printPasses.set(pass, now + PRINT_PASS_MS);
+    return pass;
+  };
+  const usePrintPass = (request: FastifyRequest) => {
+    const pass = (request.query as { print?: unknown }).print;
+    if (request.routeOptions.url !== '/report' || typeof pass !== 'string') return false;
+    const until = printPasses.get(pass);
+    printPasses.delete(pass);
+    return until !== undefined && until > Date.now();
+  };
+
+  // Every page needs someone who may read the summary: a person not signed in is sent to sign in
+  // first (and back afterwards); a wrong, revoked or expired API token is answered 401.
+  app.addHook('preHandler', async (request, reply) => {
+    const path = request.routeOptions.url;
+    if (path === undefined || OPEN_PATHS.has(path) || path === '/sign-in' || path === '/sign-out' || path.startsWith('/accounts') || path.startsWith('/tokens/')) return;
+    if (path.startsWith('/upload')) return; // the upload routes ask for submit-return themselves
+    if (usePrintPass(request)) return;
+    if (!request.actor && request.headers.authorization === undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+      return reply.redirect(href('/sign-in', { next: request.url }), 303);
+    }
+    await auth.authorise(request, 'read-summary');
+  });
 
   // How long each answer took to make (Server-Timing), for the browser's developer tools and the benchmark.
   const started = new WeakMap<FastifyRequest, number>();
@@ -108,6 +162,7 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
   });
 
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AccessRefusedError) return refusedPage(request, reply, error);
     const known = error instanceof PageProblem ? error : error instanceof RangeError ? new PageProblem(400, error.message) : undefined;
     if (!known) request.log.error({ err: error }, 'a page failed');
     const status = known?.statusCode ?? 500;
@@ -118,28 +173,50 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
     sendPage(reply, request, { title: 'Not found', section: '', query: {}, path: '/', body: html`<h1>Not found</h1><p>There is no page at ${request.url}.</p><p><a href="/">Go to the summary</a></p>` }, 404),
   );
 
+  /** A refusal as a page: what was refused, why, and what to do about it. */
+  function refusedPage(request: FastifyRequest, reply: FastifyReply, error: AccessRefusedError) {
+    const signIn = href('/sign-in', { next: request.method === 'GET' ? request.url : undefined });
+    const what =
+      error.statusCode === 401
+        ? html`<h1>Sign in first</h1><p role="alert">${error.message}</p><p><a href="${signIn}">Sign in</a></p>`
+        : error.statusCode === 403
+          ? html`<h1>Not allowed</h1><p role="alert">${error.message}</p>
+            <p>If your work needs this, ask a Beacon administrator to give your account the right role (or agency); if a form was refused, reload its page and send it again.
+            ${request.actor ? html`Or sign out and sign in as someone else.` : html`<a href="${signIn}">Sign in</a>.`}</p><p><a href="/">Go to the summary</a></p>`
+          : html`<h1>Not now</h1><p role="alert">${error.message}</p><p><a href="/">Go to the summary</a></p>`;
+    reply.headers(error.headers);
+    return sendPage(reply, request, { title: error.statusCode === 401 ? 'Sign in' : 'Not allowed', section: '', query: {}, path: '/', body: what }, error.statusCode);
+  }
+
+  app.get('/sign-in', async (request, reply) => {
+    const { failed, next } = request.query as { failed?: string; next?: string };
+    return sendPage(reply, request, { title: 'Sign in', section: '', query: {}, path: '/sign-in', body: signInPage({ failed: failed === '1', next, signedIn: signedInOf(request) }) });
+  });
+
   app.get('/assets/beacon.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(stylesheet));
 
   app.get('/', async (request, reply) =>
-    sendHtml(
+    sendPage(
       reply,
+      request,
       pages.page(request.url, () => {
         const view = viewOf(context, request.query);
         const { received } = request.query as { received?: string };
         const body = summaryPage(context, view, received ? context.lookups.returnById(received) : undefined);
-        return layout({ title: 'Summary', section: '/', path: '/', query: viewQuery(view), body }).text;
+        return { title: 'Summary', section: '/', path: '/', query: viewQuery(view), body };
       }),
     ),
   );
 
   app.get<{ Params: { measureId: string } }>('/measures/:measureId', async (request, reply) =>
-    sendHtml(
+    sendPage(
       reply,
+      request,
       pages.page(request.url, () => {
         const view = viewOf(context, request.query);
         const { measureId } = request.params;
         const body = measurePage(context, measureId, view);
-        return layout({ title: measureId, section: '/', path: `/measures/${encodeURIComponent(measureId)}`, query: viewQuery(view), body }).text;
+        return { title: measureId, section: '/', path: `/measures/${encodeURIComponent(measureId)}`, query: viewQuery(view), body };
       }),
     ),
   );
@@ -160,7 +237,7 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
     const { localAddress, localPort } = request.socket;
     const host = localAddress?.includes(':') ? `[${localAddress}]` : (localAddress ?? '127.0.0.1');
     try {
-      const pdf = await printToPdf(`http://${host}:${localPort}${href('/report', viewQuery(view))}`, options.chromium ?? DEFAULT_CHROMIUM);
+      const pdf = await printToPdf(`http://${host}:${localPort}${href('/report', { ...viewQuery(view), print: printPass() })}`, options.chromium ?? DEFAULT_CHROMIUM);
       return download(reply, 'application/pdf', `${fileNameOf('report', view.area, view.period)}.pdf`, pdf);
     } catch (error) {
       if (error instanceof ChromiumMissing) throw new PageProblem(503, error.message);
@@ -179,12 +256,18 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
     return download(reply, 'text/csv; charset=utf-8', `${fileNameOf(history.measureId, view.area, view.period)}.csv`, measureCsv(history));
   });
 
+  /** The form's values for the signed-in sender: their own agency, and their session's CSRF token. */
+  const formValuesOf = (request: FastifyRequest, who: Principal, agency?: string): UploadFormValues => ({ agency, ownAgency: who.agency, csrf: auth.csrfTokenOf(request) });
+
   app.get('/upload', async (request, reply) => {
-    const { agency, submitter } = request.query as UploadFormValues;
-    return sendPage(reply, request, { title: 'Upload a return', section: '/upload', query: {}, body: uploadIntro(catalogue, { agency, submitter }) });
+    if (!request.actor && request.headers.authorization === undefined) return reply.redirect(href('/sign-in', { next: request.url }), 303);
+    const who = await auth.authorise(request, 'submit-return');
+    const { agency } = request.query as { agency?: string };
+    return sendPage(reply, request, { title: 'Upload a return', section: '/upload', query: {}, body: uploadIntro(catalogue, formValuesOf(request, who, agency)) });
   });
 
   app.get('/upload/template.csv', async (request, reply) => {
+    await auth.authorise(request, 'submit-return');
     const agency = catalogue.agency(String((request.query as { agency?: string }).agency));
     if (!agency) throw new PageProblem(404, `Choose an agency: ${catalogue.agencies.map((a) => a.id).join(', ')}.`);
     return download(reply, 'text/csv; charset=utf-8', `${agency.id}-return-template.csv`, templateCsv(agency, catalogue));
@@ -204,13 +287,16 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
       request.raw.resume();
     });
     const uploadProblem = (request: FastifyRequest, reply: FastifyReply, values: UploadFormValues, error: unknown) => {
-      const answer = answerForError(error);
+      const answer = error instanceof AccessRefusedError ? undefined : answerForError(error);
       if (!answer) throw error;
       const body = uploadIntro(catalogue, values, String(answer.body.message));
       return sendPage(reply, request, { title: 'Upload a return', section: '/upload', path: '/upload', query: {}, body }, answer.statusCode);
     };
 
     uploads.post('/upload', async (request, reply) => {
+      // Whether the sender may send returns at all, and the form's CSRF token (in the address, as
+      // the form is multipart), are settled before a byte of the file is read.
+      const who = await auth.authorise(request, 'submit-return');
       const fields: Record<string, string> = {};
       let file: { name: string; bytes: Buffer } | undefined;
       try {
@@ -226,39 +312,44 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
           // Browsers on Windows may send "C:\fakepath\april.csv": only the last part is the name.
           if (chunks.length > 0) file = { name: part.filename.split(/[\\/]/).pop() || 'upload', bytes: Buffer.concat(chunks) };
         }
-        const values = { agency: fields.agency, submitter: fields.submitter };
+        const values = formValuesOf(request, who, fields.agency);
         if (!fields.agency || !catalogue.agency(fields.agency)) throw new BadUpload('choose your agency');
-        if (!fields.submitter) throw new BadUpload('give your Beacon user id');
+        // The agency comes in the form: only now can it be checked against the sender's.
+        await auth.authorise(request, 'submit-return', { agency: fields.agency });
         if (!file) throw new BadUpload('choose the return file (CSV or .xlsx); the one chosen is empty');
         const sheet = fields.sheet || undefined;
-        const submitter = { kind: 'person' as const, id: fields.submitter, agency: fields.agency };
+        const submitter = actorOf(who);
+        await refuseZipBomb(file.bytes, file.name);
         const outcome = await ingestReturn(
           { source: { bytes: file.bytes }, fileName: file.name, agency: fields.agency, submitter, sheet, dryRun: true },
           { store, catalogue, readingsOnRecord },
         );
         const rows = await rowsOf(file.bytes, file.name, sheet);
-        const token = outcome.status === 'valid' ? pending.keep({ bytes: file.bytes, fileName: file.name, agency: fields.agency, submitter: fields.submitter, sheet }) : undefined;
+        const token = outcome.status === 'valid' ? pending.keep({ bytes: file.bytes, fileName: file.name, agency: fields.agency, submitter, sheet }) : undefined;
         const body = checkedPage(catalogue, outcome, rows, values, token);
         return sendPage(reply, request, { title: 'Upload: the check', section: '/upload', path: '/upload', query: {}, body }, outcome.status === 'rejected' ? 422 : 200);
       } catch (error) {
-        return uploadProblem(request, reply, { agency: fields.agency, submitter: fields.submitter }, error);
+        return uploadProblem(request, reply, formValuesOf(request, who, fields.agency), error);
       }
     });
 
     uploads.post('/upload/confirm', async (request, reply) => {
+      const who = await auth.authorise(request, 'submit-return');
       const { token } = parseQuery(z.object({ token: z.string().min(1, 'the form has no token: check the file again') }), request.body ?? {});
       const upload = pending.take(token);
-      if (!upload) {
-        const body = uploadIntro(catalogue, {}, 'this check has expired or was already confirmed: choose the file again.');
+      // Only the sender who checked the file may store it.
+      if (!upload || upload.submitter.id !== actorOf(who).id) {
+        const body = uploadIntro(catalogue, formValuesOf(request, who), 'this check has expired or was already confirmed: choose the file again.');
         return sendPage(reply, request, { title: 'Upload a return', section: '/upload', path: '/upload', query: {}, body }, 410);
       }
-      const values = { agency: upload.agency, submitter: upload.submitter };
+      await auth.authorise(request, 'submit-return', { agency: upload.agency });
+      const values = formValuesOf(request, who, upload.agency);
       const outcome = await ingestReturn(
         {
           source: { bytes: upload.bytes },
           fileName: upload.fileName,
           agency: upload.agency,
-          submitter: { kind: 'person', id: upload.submitter, agency: upload.agency },
+          submitter: actorOf(who),
           sheet: upload.sheet,
         },
         { store, catalogue, readingsOnRecord },

@@ -34,6 +34,23 @@ export interface Page {
   body: Html;
   /** The printable report's own look: no nav, a plain header. */
   bare?: boolean;
+  /** Who is signed in, with the CSRF token of their session for the sign-out form; without one, no nav (the sign-in page, a refusal). */
+  signedIn?: SignedIn | undefined;
+}
+
+export interface SignedIn {
+  name: string;
+  /** e.g. "data officer, North Kent Police" */
+  role: string;
+  /** The session's CSRF token; undefined for an API token, which has no session to end. */
+  csrf: string | undefined;
+}
+
+/** Who is signed in, and the button to sign out (a POST, with the session's CSRF token). */
+function whoIsSignedIn(who: SignedIn): Html {
+  return html`<div class="who">Signed in as <strong>${who.name}</strong> (${who.role})
+    ${who.csrf && html`<form method="post" action="/sign-out"><input type="hidden" name="_csrf" value="${who.csrf}"><button type="submit">Sign out</button></form>`}
+  </div>`;
 }
 
 /** The "as at" picker: on every page, a date that shows the page as it stood at the end of that day. */
@@ -64,12 +81,16 @@ export function layout(page: Page): Html {
 <a class="skip" href="#main">Skip to the content</a>
 <header class="site">
   <a class="brand" href="${href('/', { asAt })}">Beacon</a>
-  <nav aria-label="Beacon">
+  ${
+    page.signedIn &&
+    html`<nav aria-label="Beacon">
     <ul>${NAV.map(
       (item) => html`<li><a href="${href(item.path, { asAt })}"${item.path === page.section ? html` aria-current="page"` : ''}>${item.label}</a></li>`,
     )}</ul>
   </nav>
   ${asAtPicker(page.path, page.query)}
+  ${whoIsSignedIn(page.signedIn)}`
+  }
 </header>
 <main id="main">
 ${asAt && html`<p class="notice as-at" role="status"><strong>As at ${dayName(asAt)}:</strong> this page shows only what Beacon had recorded by the end of that day (UTC). <a class="no-print" href="${href(page.path, { ...page.query, asAt: undefined })}">Show it as it is now</a></p>`}

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Catalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
+import type { Auth } from '@beacon/http-auth';
 import { catchUp, follow } from '@beacon/projector-service';
 import { ReadModels } from '@beacon/read-models';
 import type { FastifyServerOptions } from 'fastify';
@@ -19,6 +20,8 @@ export const webVariables = {
 export interface DashboardOptions {
   store: EventStore;
   catalogue: Catalogue;
+  /** Who may do what (`createAuth` of @beacon/http-auth, with a session key so people can sign in). */
+  auth: Auth;
   readModelsFile: string;
   port: number;
   closeDay?: number;
@@ -35,7 +38,7 @@ export interface Dashboard {
 }
 
 /**
- * Serves the dashboard on loopback (there is no sign-in yet, as for the returns endpoint): brings
+ * Serves the dashboard on loopback, to people signed in (or API tokens): brings
  * the read models up to date, then follows the log, so returns sent by `beacon ingest` or the
  * returns endpoint show within moments. The caller owns the store.
  */
@@ -56,6 +59,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const app = buildWebApp({
     store,
     catalogue,
+    auth: options.auth,
     readModels,
     bringUpToDate: () => catchUp(store, readModels),
     ...(options.closeDay && { closeDay: options.closeDay }),

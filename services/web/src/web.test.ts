@@ -3,13 +3,16 @@
  * store and read models in a temporary folder: a year of serious acquisitive crime returns and
  * one correction. The browser tests (tests/dashboard.browser.test.ts) drive the whole thing.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testAdministrator, tokenFor } from '@beacon/accounts/test-support';
 import { loadCatalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { catalogueRecords, toEventToAppend } from '@beacon/events';
+import { createAuth } from '@beacon/http-auth';
 import { catchUp } from '@beacon/projector-service';
 import { ReadModels } from '@beacon/read-models';
 import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
@@ -55,7 +58,7 @@ describe('lastMonthClose', () => {
 describe('PendingUploads', () => {
   it('gives a checked file back once, until it expires', () => {
     const pending = new PendingUploads();
-    const upload = { bytes: Buffer.from('x'), fileName: 'a.csv', agency: 'kdaat', submitter: 'me', sheet: undefined };
+    const upload = { bytes: Buffer.from('x'), fileName: 'a.csv', agency: 'kdaat', submitter: { kind: 'person' as const, id: 'me' }, sheet: undefined };
     const token = pending.keep(upload, 0);
     expect(pending.take(token, 1_000)?.fileName).toBe('a.csv');
     expect(pending.take(token, 1_000)).toBeUndefined();
@@ -117,11 +120,20 @@ function form(fields: Record<string, string>, file?: { name: string; content: st
   return { payload: `${body}--${boundary}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
+const OFFICER_PASSWORD = 'correct horse battery staple';
+
 describe('the web app', () => {
   let dir: string;
   let store: EventStore;
   let readModels: ReadModels;
   let app: FastifyInstance;
+  /** The data officer's session cookie and its CSRF token, and a strategy group viewer's API token. */
+  let cookie: string;
+  let csrf: string;
+  let viewerToken: string;
+  /** Asks as the signed-in data officer. */
+  const signedIn = (request: string | { method: 'POST'; url: string; payload: string; headers: Record<string, string> }) =>
+    typeof request === 'string' ? app.inject({ url: request, headers: { cookie } }) : app.inject({ ...request, headers: { ...request.headers, cookie } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'beacon-web-'));
@@ -137,8 +149,15 @@ describe('the web app', () => {
     }
     await ingestReturn({ source: { bytes: Buffer.from(monthCsv(11, 300, 110)) }, fileName: 'nkp-correction.csv', agency: 'north-kent-police', submitter, receivedAt: '2009-04-20T11:00:00Z' }, dependencies);
     readModels = new ReadModels(join(dir, 'read-models.sqlite'));
-    app = buildWebApp({ store, catalogue, readModels, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
+    const auth = createAuth({ store, catalogue, sessionKey: randomBytes(32) });
+    await auth.accounts.openAccount({ accountId: 'nkp.analyst', name: 'NKP analyst', role: 'data-officer', kind: 'person', agency: 'north-kent-police', password: OFFICER_PASSWORD }, testAdministrator);
+    viewerToken = await tokenFor(auth.accounts, 'sg.viewer', 'strategy-group-viewer');
+    app = buildWebApp({ store, catalogue, auth, readModels, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
     await catchUp(store, readModels);
+    const signIn = await app.inject({ method: 'POST', url: '/sign-in', payload: { user: 'nkp.analyst', password: OFFICER_PASSWORD } });
+    expect(signIn.statusCode).toBe(200);
+    cookie = String(signIn.headers['set-cookie']).split(';')[0] as string;
+    csrf = signIn.json().csrfToken;
   });
 
   afterAll(async () => {
@@ -149,7 +168,7 @@ describe('the web app', () => {
   });
 
   it('serves the summary of the latest month, with headers that let no script run', async () => {
-    const response = await app.inject('/');
+    const response = await signedIn('/');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -159,64 +178,110 @@ describe('the web app', () => {
   });
 
   it('shows a month as it stood at an earlier moment, and what was revised since', async () => {
-    const then = await app.inject('/?area=DBC&period=2009-03&asAt=2009-04-15');
+    const then = await signedIn('/?area=DBC&period=2009-03&asAt=2009-04-15');
     expect(then.body).toContain('As at 15 Apr 2009');
     expect(then.body).toContain('SAC DBC, March 2009: was 120, now 300 (corrected 20 Apr 2009)');
-    const now = await app.inject('/?area=DBC&period=2009-03');
+    const now = await signedIn('/?area=DBC&period=2009-03');
     expect(now.body).not.toContain('Revised since');
   });
 
   it('answers a bad choice with a page that says what to change, escaped', async () => {
-    const area = await app.inject(`/?area=${encodeURIComponent('<b>x</b>')}`);
+    const area = await signedIn(`/?area=${encodeURIComponent('<b>x</b>')}`);
     expect(area.statusCode).toBe(404);
     expect(area.body).toContain('There is no area &quot;&lt;b&gt;x&lt;/b&gt;&quot;');
-    const measure = await app.inject(`/measures/${encodeURIComponent('<script>')}`);
+    const measure = await signedIn(`/measures/${encodeURIComponent('<script>')}`);
     expect(measure.statusCode).toBe(404);
     expect(measure.body).not.toContain('<script>');
-    expect((await app.inject('/?period=2009-13')).statusCode).toBe(400);
-    expect((await app.inject('/?asAt=yesterday')).statusCode).toBe(400);
-    expect((await app.inject('/changes?from=2009-05-01&to=2009-04-01')).statusCode).toBe(400);
-    expect((await app.inject('/nowhere')).statusCode).toBe(404);
+    expect((await signedIn('/?period=2009-13')).statusCode).toBe(400);
+    expect((await signedIn('/?asAt=yesterday')).statusCode).toBe(400);
+    expect((await signedIn('/changes?from=2009-05-01&to=2009-04-01')).statusCode).toBe(400);
+    expect((await signedIn('/nowhere')).statusCode).toBe(404);
   });
 
   it('exports the summary and a measure as CSV files', async () => {
-    const summary = await app.inject('/export/summary.csv?area=GBC&period=2009-03');
+    const summary = await signedIn('/export/summary.csv?area=GBC&period=2009-03');
     expect(summary.headers['content-disposition']).toBe('attachment; filename="beacon-summary-GBC-2009-03.csv"');
     expect(summary.body.split('\r\n')[0]).toMatch(/^\uFEFFKind,Id,Name,Area,Month end/);
-    const measure = await app.inject('/export/measures/SAC.csv?area=DBC&period=2009-03');
+    const measure = await signedIn('/export/measures/SAC.csv?area=DBC&period=2009-03');
     expect(measure.body.split('\r\n').filter((line) => line.startsWith('SAC,DBC,2009-03-01'))).toHaveLength(1);
   });
 
   it('checks an upload without storing it, and stores it only when confirmed', async () => {
     const head = await store.headPosition();
-    const fields = { agency: 'north-kent-police', submitter: 'nkp.analyst' };
-    const checked = await app.inject({ method: 'POST', url: '/upload', ...form(fields, { name: 'april.csv', content: monthCsv(12, 100, 90) }) });
+    const fields = { agency: 'north-kent-police' };
+    const checked = await signedIn({ method: 'POST', url: `/upload?_csrf=${csrf}`, ...form(fields, { name: 'april.csv', content: monthCsv(12, 100, 90) }) });
     expect(checked.statusCode).toBe(200);
     expect(checked.body).toContain('ready to store:\n        2 readings');
     expect(await store.headPosition()).toBe(head);
     const token = /name="token" value="([^"]+)"/.exec(checked.body)?.[1] as string;
 
-    const stored = await app.inject({ method: 'POST', url: '/upload/confirm', payload: `token=${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const stored = await signedIn({ method: 'POST', url: '/upload/confirm', payload: `token=${token}&_csrf=${csrf}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(stored.statusCode).toBe(303);
     expect(stored.headers.location).toMatch(/^\/\?period=2009-04&received=north-kent-police-[0-9a-f]{16}$/);
     // The read models were brought up to date before the redirect.
     expect(readModels.checkpoint()).toBe(await store.headPosition());
-    const summary = await app.inject(stored.headers.location as string);
+    const summary = await signedIn(stored.headers.location as string);
     expect(summary.body).toContain('Return stored.');
     expect(summary.body).toContain('April 2009');
 
-    const again = await app.inject({ method: 'POST', url: '/upload/confirm', payload: `token=${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const again = await signedIn({ method: 'POST', url: '/upload/confirm', payload: `token=${token}&_csrf=${csrf}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(again.statusCode).toBe(410);
   });
 
+  it('sends a visitor who has not signed in to the sign-in page, and answers a wrong token 401', async () => {
+    const anonymous = await app.inject('/measures/SAC?area=DBC');
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe('/sign-in?next=%2Fmeasures%2FSAC%3Farea%3DDBC');
+    const signInPage = await app.inject(anonymous.headers.location as string);
+    expect(signInPage.statusCode).toBe(200);
+    expect(signInPage.body).toContain('<input type="hidden" name="next" value="/measures/SAC?area=DBC">');
+    expect((await app.inject('/sign-in?failed=1')).body).toContain('Wrong name or password.');
+    const failed = await app.inject({ method: 'POST', url: '/sign-in', payload: 'user=nkp.analyst&password=wrong&next=%2F', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(failed.statusCode).toBe(303);
+    expect(failed.headers.location).toBe('/sign-in?failed=1&next=%2F');
+    const wrongToken = await app.inject({ url: '/', headers: { authorization: 'Bearer beacon_not-a-token' } });
+    expect(wrongToken.statusCode).toBe(401);
+    expect(wrongToken.body).toContain('Sign in first');
+    // The viewer's token reads the summary, and says who is asking; the officer's page has a sign-out button.
+    const viewer = await app.inject({ url: '/?area=DBC', headers: { authorization: `Bearer ${viewerToken}` } });
+    expect(viewer.statusCode).toBe(200);
+    expect(viewer.body).toContain('Signed in as <strong>sg.viewer</strong> (strategy group viewer)');
+    const officer = await signedIn('/?area=DBC');
+    expect(officer.body).toContain('Signed in as <strong>NKP analyst</strong> (data officer, North Kent Police)');
+    expect(officer.body).toContain(`<input type="hidden" name="_csrf" value="${csrf}">`);
+  });
+
+  it('lets only a data officer upload, only for their agency, and only with the CSRF token', async () => {
+    const head = await store.headPosition();
+    const viewer = await app.inject({ url: '/upload', headers: { authorization: `Bearer ${viewerToken}` } });
+    expect(viewer.statusCode).toBe(403);
+    expect(viewer.body).toContain('Not allowed');
+    const page = await signedIn('/upload');
+    expect(page.body).toContain(`action="/upload?_csrf=${encodeURIComponent(csrf)}"`);
+    expect(page.body).not.toContain('name="submitter"');
+    const otherAgency = await signedIn({ method: 'POST', url: `/upload?_csrf=${csrf}`, ...form({ agency: 'kdaat' }, { name: 'kdaat.csv', content: monthCsv(12, 1, 1) }) });
+    expect(otherAgency.statusCode).toBe(403);
+    const noCsrf = await signedIn({ method: 'POST', url: '/upload', ...form({ agency: 'north-kent-police' }, { name: 'a.csv', content: monthCsv(12, 1, 1) }) });
+    expect(noCsrf.statusCode).toBe(403);
+    expect(noCsrf.body).toContain('CSRF token');
+    const confirmNoCsrf = await signedIn({ method: 'POST', url: '/upload/confirm', payload: 'token=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(confirmNoCsrf.statusCode).toBe(403);
+    const signOutNoCsrf = await signedIn({ method: 'POST', url: '/sign-out', payload: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(signOutNoCsrf.statusCode).toBe(403);
+    // Refusals are recorded, nothing else.
+    const added = (await store.readAll({ after: head })).map((event) => event.type);
+    expect(added.length).toBeGreaterThan(0);
+    expect(new Set(added)).toEqual(new Set(['AccessRefused']));
+  });
+
   it('turns down an upload it cannot check, saying why', async () => {
-    const noAgency = await app.inject({ method: 'POST', url: '/upload', ...form({ agency: '', submitter: 'me' }, { name: 'a.csv', content: monthCsv(0, 1, 1) }) });
+    const noAgency = await signedIn({ method: 'POST', url: `/upload?_csrf=${csrf}`, ...form({ agency: '' }, { name: 'a.csv', content: monthCsv(0, 1, 1) }) });
     expect(noAgency.statusCode).toBe(400);
     expect(noAgency.body).toContain('choose your agency');
-    const tooLarge = await app.inject({ method: 'POST', url: '/upload', ...form({ agency: 'north-kent-police', submitter: 'me' }, { name: 'big.csv', content: 'x'.repeat(3_000) }) });
+    const tooLarge = await signedIn({ method: 'POST', url: `/upload?_csrf=${csrf}`, ...form({ agency: 'north-kent-police' }, { name: 'big.csv', content: 'x'.repeat(3_000) }) });
     expect(tooLarge.statusCode).toBe(413);
     expect(tooLarge.body).toContain('larger than Beacon takes');
-    const pdf = await app.inject({ method: 'POST', url: '/upload', ...form({ agency: 'north-kent-police', submitter: 'me' }, { name: 'minutes.pdf', content: '%PDF-1.4 minutes' }) });
+    const pdf = await signedIn({ method: 'POST', url: `/upload?_csrf=${csrf}`, ...form({ agency: 'north-kent-police' }, { name: 'minutes.pdf', content: '%PDF-1.4 minutes' }) });
     expect(pdf.statusCode).toBe(415);
   });
 });

@@ -1,3 +1,4 @@
+import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { loadCatalogue } from '@beacon/catalogue';
 import { PerformanceQueries } from '@beacon/read-models';
 import { Reporter } from '@beacon/reporter-service';
@@ -27,6 +28,9 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
   const { store, location } = await openEventStore(config);
   try {
     say(`Event store: ${location}`);
+    // On a new store only: the first administrator, whose password and token are printed this once.
+    const first = await ensureFirstAdministrator(store);
+    if (first) for (const line of firstAdministratorText(first)) say(line);
     const recorded = await recordCatalogue(store, catalogue);
     say(`  targets and populations from the catalogue: ${recorded.added} newly recorded, ${recorded.alreadyRecorded} already recorded`);
 

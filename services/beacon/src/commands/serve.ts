@@ -1,4 +1,6 @@
+import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { loadCatalogue } from '@beacon/catalogue';
+import { createAuth, sessionKeyFrom } from '@beacon/http-auth';
 import { startDashboard } from '@beacon/web';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
@@ -8,9 +10,13 @@ export async function serveCommand(config: Config, say: (line: string) => void):
   const catalogue = loadCatalogue(config.catalogueDir);
   const { store } = await openEventStore(config);
   try {
+    const first = await ensureFirstAdministrator(store);
+    if (first) for (const line of firstAdministratorText(first)) say(line);
+    const auth = createAuth({ store, catalogue, sessionKey: sessionKeyFrom(config.sessionKeyFile) });
     const dashboard = await startDashboard({
       store,
       catalogue,
+      auth,
       readModelsFile: config.readModelsFile,
       port: config.web.port,
       closeDay: config.closeDay,
@@ -18,6 +24,7 @@ export async function serveCommand(config: Config, say: (line: string) => void):
       onProjectorStopped: (error) => console.error(`beacon: the dashboard no longer follows the event log: ${error.message}`),
     });
     say(`Dashboard: ${dashboard.url}`);
+    say(`Sign in at ${dashboard.url}sign-in (the first administrator's password was printed by the first start); machines send "Authorization: Bearer <token>".`);
     say('Serving until Ctrl-C.');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '@beacon/catalogue';
+import type { Actor } from '@beacon/events';
 import type { IngestOutcome } from '@beacon/return-intake';
 import { readReturn, type ReturnRow } from '@beacon/returns';
 import { type Html, html } from '../html.js';
@@ -11,7 +12,8 @@ export interface PendingUpload {
   bytes: Buffer;
   fileName: string;
   agency: string;
-  submitter: string;
+  /** The signed-in sender who checked it: only they may confirm it. */
+  submitter: Actor;
   sheet: string | undefined;
   expires: number;
 }
@@ -69,20 +71,22 @@ export async function rowsOf(bytes: Buffer, fileName: string, sheet: string | un
 
 export interface UploadFormValues {
   agency?: string | undefined;
-  submitter?: string | undefined;
+  /** The sender's own agency (a data officer's): the only one offered. */
+  ownAgency?: string | undefined;
+  /** The session's CSRF token, sent with the form (in the address, as the form is multipart). */
+  csrf?: string | undefined;
 }
 
 export function uploadForm(catalogue: Catalogue, values: UploadFormValues, heading = 'Choose the return'): Html {
+  const agencies = values.ownAgency ? catalogue.agencies.filter((a) => a.id === values.ownAgency) : catalogue.agencies;
+  const chosen = values.agency ?? values.ownAgency;
   return html`<h2>${heading}</h2>
-  <form class="upload" method="post" action="/upload" enctype="multipart/form-data">
+  <form class="upload" method="post" action="${href('/upload', { _csrf: values.csrf })}" enctype="multipart/form-data">
     <label>Agency
       <select name="agency" required>
-        ${!values.agency && html`<option value="">Choose your agency</option>`}
-        ${catalogue.agencies.map((a) => html`<option value="${a.id}"${a.id === values.agency ? html` selected` : ''}>${a.name}</option>`)}
+        ${!chosen && html`<option value="">Choose your agency</option>`}
+        ${agencies.map((a) => html`<option value="${a.id}"${a.id === chosen ? html` selected` : ''}>${a.name}</option>`)}
       </select>
-    </label>
-    <label>Your Beacon user id
-      <input name="submitter" required autocomplete="username" value="${values.submitter}">
     </label>
     <label>Sheet (Excel files only; default: the first sheet)
       <input name="sheet">
@@ -178,7 +182,7 @@ export function checkedPage(catalogue: Catalogue, outcome: IngestOutcome, rows: 
         Nothing is stored yet.</p>
         ${
           token &&
-          html`<form method="post" action="/upload/confirm"><input type="hidden" name="token" value="${token}">
+          html`<form method="post" action="/upload/confirm"><input type="hidden" name="token" value="${token}">${values.csrf && html`<input type="hidden" name="_csrf" value="${values.csrf}">`}
           <button type="submit">Store this return</button> <a href="/upload">Cancel</a></form>`
         }</div>`;
   }
