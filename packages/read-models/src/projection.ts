@@ -23,7 +23,8 @@ export class ProjectionStopped extends Error {
 const PROJECTION = 'records';
 
 /** UTC with milliseconds, so text order is time order whatever offset the event was written with. */
-export const utc = (time: string) => new Date(time).toISOString();
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const utc = (time: string) => (CANONICAL_TIME.test(time) ? time : new Date(time).toISOString());
 
 export interface ReadModelsOptions {
   /** 'off' is for a rebuild into a fresh file, which is thrown away if it does not finish. */
@@ -135,25 +136,26 @@ export class ReadModels {
 
   private write(change: RecordChange): void {
     const s = this.statements;
+    // The values are bound as they are (an array binds positionally): no copy per event.
     switch (change.kind) {
       case 'return':
-        s.return.run(...change.values, change.position);
+        s.return.run(change.values);
         return;
       case 'reading':
-        s.reading.run(...change.values, change.position);
+        s.reading.run(change.values);
         return;
       case 'supersede':
-        s.supersede.run(...change.values);
+        s.supersede.run(change.values);
         return;
       case 'target':
-        s.target.run(...change.values, change.position);
-        s.audit.run(...change.audit, change.position);
+        s.target.run(change.values);
+        s.audit.run(change.audit);
         return;
       case 'audit':
-        s.audit.run(...change.values, change.position);
+        s.audit.run(change.values);
         return;
       case 'population':
-        s.population.run(...change.values, change.position);
+        s.population.run(change.values);
         return;
     }
   }
@@ -163,7 +165,8 @@ export class ReadModels {
   }
 }
 
-type Value = string | number | null;
+/** What a statement binds; positions are bigints. */
+type Value = string | number | bigint | null;
 
 /**
  * What one event changes in the read models, as plain values in the order the statements take
@@ -204,7 +207,7 @@ function decodeEvent(stored: StoredEvent): RecordChange {
   switch (event.type) {
     case 'ReturnReceived': {
       const e: EventData<'ReturnReceived'> = event.data;
-      const values = [e.returnId, e.agency, e.actor.name ?? e.actor.id, e.fileName, e.sha256, e.format, e.readingCount, e.period.start, e.period.end, utc(e.recordedAt)];
+      const values = [e.returnId, e.agency, e.actor.name ?? e.actor.id, e.fileName, e.sha256, e.format, e.readingCount, e.period.start, e.period.end, utc(e.recordedAt), position];
       return { kind: 'return', position, values };
     }
     case 'ReadingRecorded': {
@@ -224,6 +227,7 @@ function decodeEvent(stored: StoredEvent): RecordChange {
         e.submittedMeasureId ?? null,
         e.note ?? null,
         utc(e.recordedAt),
+        position,
       ];
       return { kind: 'reading', position, values };
     }
@@ -252,12 +256,13 @@ function decodeEvent(stored: StoredEvent): RecordChange {
         e.source,
         e.note ?? null,
         utc(e.recordedAt),
+        position,
       ];
-      return { kind: 'target', position, values, audit: targetAudit(e) };
+      return { kind: 'target', position, values, audit: [...targetAudit(e), position] };
     }
     case 'PopulationRecorded': {
       const e: EventData<'PopulationRecorded'> = event.data;
-      const values = [e.area, e.base, Number(e.period.start.slice(0, 4)), e.population, e.illustrative ? 1 : 0, e.projected ? 1 : 0, e.source, utc(e.recordedAt)];
+      const values = [e.area, e.base, Number(e.period.start.slice(0, 4)), e.population, e.illustrative ? 1 : 0, e.projected ? 1 : 0, e.source, utc(e.recordedAt), position];
       return { kind: 'population', position, values };
     }
     case 'AccountOpened':
@@ -266,6 +271,6 @@ function decodeEvent(stored: StoredEvent): RecordChange {
     case 'TokenRevoked':
     case 'AccountClosed':
     case 'AccessRefused':
-      return { kind: 'audit', position, values: auditOfAccountEvent(event) };
+      return { kind: 'audit', position, values: [...auditOfAccountEvent(event), position] };
   }
 }

@@ -37,7 +37,9 @@ export function follow(store: EventStore, readModels: ReadModels, options: { bat
   });
 }
 
-const REBUILD_BATCH = 5_000;
+// Small batches keep the reader and the writer both busy, and little in flight between them
+// (measured on 1.1M events: 1,000 gave ~160k events/s and 375 MB; 5,000 ~140k/s and 490 MB).
+const REBUILD_BATCH = 1_000;
 
 /**
  * Rebuilds the read models from the start of the log into a fresh file beside `file`, then puts
@@ -76,7 +78,12 @@ export async function rebuild(
 /** The log read and decoded in a worker thread, a batch ahead; written here. */
 function rebuildWithReaderThread(config: StoreConfig, readModels: ReadModels, onProgress?: (progress: Progress) => void): Promise<bigint> {
   return new Promise((resolve, reject) => {
-    const reader = new Worker(new URL('./log-reader-worker.mjs', import.meta.url), { workerData: { config, batchSize: REBUILD_BATCH } });
+    const reader = new Worker(new URL('./log-reader-worker.mjs', import.meta.url), {
+      workerData: { config, batchSize: REBUILD_BATCH },
+      // Decoding makes many short-lived objects: a larger young generation collects them far
+      // less often (measured: a quarter of the reader's time went to collection with the default).
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    });
     let position = readModels.checkpoint();
     let failed = false;
     let finished = false;
