@@ -34,6 +34,8 @@ try {
   const topic = `bench-feed-${Date.now()}`;
   const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { topic });
   const publisher = startPublisher({ db: readModels.db, sink: createKafkaSink({ brokers: [defaultBrokers], topics: [topic] }), batchSize: 1_000 });
+  // As in the reporter service, the worker threads are running before the month closes.
+  await reporter.startWorkers();
   const month = '2017-03';
   console.log(`Month close of ${month} for ${catalogue.areas.length} areas...`);
   const started = performance.now();
@@ -43,6 +45,7 @@ try {
   await publisher.drained();
   const acknowledged = performance.now();
   await publisher.stop();
+  await reporter.close();
   readModels.close();
 
   const rows: Array<[string, string, string]> = [

@@ -87,6 +87,7 @@ describe('the monthly feed', () => {
     const close = monthClose('2009-03', 20);
     const parallel = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { parallelFrom: 1 });
     await parallel.publish('2009-03', close);
+    await parallel.close();
     const sequential = reporter.contentsOf('2009-03', close);
     // The same messages, byte for byte; the workers' areas may interleave in the outbox.
     const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);

@@ -3,7 +3,7 @@ import { asFeedMessage, changesBetween, type FeedContent, FeedMessageValue, FEED
 import { addToOutbox, prepareOutbox } from '@beacon/feed-publisher';
 import type { PerformanceQueries, ReadModels } from '@beacon/read-models';
 import { monthEndFrom } from '@beacon/periods';
-import { contentsInParallel } from './parallel-contents.js';
+import { FeedWorkers } from './parallel-contents.js';
 
 /** The moment a month closes: 00:00 UTC on `closeDay` of the month after (returns recorded before then are in its first publication). */
 export function monthClose(month: string, closeDay: number): string {
@@ -38,6 +38,7 @@ export class Reporter {
   readonly closeDay: number;
   /** From this many areas on, a month is worked out in worker threads. */
   private readonly parallelFrom: number;
+  private workers: FeedWorkers | undefined;
   /** The Kafka topic (the file feed's folder). */
   readonly topic: string;
 
@@ -86,13 +87,34 @@ export class Reporter {
       })();
       onWritten?.();
     };
-    if (this.catalogue.areas.length >= this.parallelFrom) {
-      await contentsInParallel({ readModelsFile: this.readModels.location, catalogueDir: this.catalogue.dir, month, asAt, areas: this.catalogue.areas.map((a) => a.id), onArea: write });
+    const workers = this.feedWorkers();
+    if (workers) {
+      await workers.contents({ month, asAt, areas: this.catalogue.areas.map((a) => a.id), onArea: write });
     } else {
       write(this.contentsOf(month, asAt));
     }
     this.published.set.run(month, this.readModels.checkpoint());
     return outcome;
+  }
+
+  /**
+   * The worker threads that work out months of many areas, started on first use (or by
+   * `startWorkers`, so that a month close does not wait for them); none below `parallelFrom` areas.
+   */
+  private feedWorkers(): FeedWorkers | undefined {
+    if (this.catalogue.areas.length < this.parallelFrom) return undefined;
+    this.workers ??= new FeedWorkers({ readModelsFile: this.readModels.location, catalogueDir: this.catalogue.dir });
+    return this.workers;
+  }
+
+  /** Starts the worker threads now, if the catalogue has areas enough to use them, and waits until they are ready. */
+  async startWorkers(): Promise<void> {
+    await this.feedWorkers()?.ready();
+  }
+
+  async close(): Promise<void> {
+    await this.workers?.close();
+    this.workers = undefined;
   }
 
   /** Each message with its revision: 1 for a new key, the next for changed content, none for content its latest revision already has. */

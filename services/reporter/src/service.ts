@@ -32,6 +32,10 @@ export function startReporterService(options: { store: EventStore; readModels: R
   const publisher: FeedPublisher = startPublisher({ db: readModels.db, sink });
   let lastCycle: ReporterHealth['lastCycle'] = null;
   let error: string | undefined;
+  // Started with the service, so that a month close does not wait for them.
+  void reporter.startWorkers().catch((e: Error) => {
+    error = e.message;
+  });
 
   let cycling = false;
   const runCycle = async () => {
@@ -82,6 +86,7 @@ export function startReporterService(options: { store: EventStore; readModels: R
       await subscription.stop();
       await server.close();
       await publisher.stop();
+      await reporter.close();
     },
   };
 }
