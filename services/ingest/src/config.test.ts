@@ -4,7 +4,7 @@ import { ConfigError, configFrom } from './config.js';
 describe("the ingest service's configuration", () => {
   it('needs nothing: the embedded store of the beacon command, port 8321, 20 MiB uploads of 100,000 rows, 30 a minute', () => {
     expect(configFrom({})).toEqual({
-      sqliteFile: 'var/events.sqlite',
+      store: { kind: 'sqlite', file: 'var/events.sqlite' },
       catalogueDir: undefined,
       sessionKeyFile: 'var/session-key',
       port: 8321,
@@ -17,11 +17,11 @@ describe("the ingest service's configuration", () => {
 
   it('opens the store the beacon command opens, and takes the port and the limit', () => {
     expect(configFrom({ BEACON_HOME: '/srv/beacon', BEACON_INGEST_PORT: '9000', BEACON_MAX_UPLOAD_BYTES: '1048576' })).toMatchObject({
-      sqliteFile: '/srv/beacon/events.sqlite',
+      store: { kind: 'sqlite', file: '/srv/beacon/events.sqlite' },
       port: 9000,
       maxUploadBytes: 1_048_576,
     });
-    expect(configFrom({ BEACON_HOME: '/srv/beacon', BEACON_SQLITE_FILE: '/data/beacon.sqlite' }).sqliteFile).toBe('/data/beacon.sqlite');
+    expect(configFrom({ BEACON_HOME: '/srv/beacon', BEACON_SQLITE_FILE: '/data/beacon.sqlite' }).store).toEqual({ kind: 'sqlite', file: '/data/beacon.sqlite' });
   });
 
   it('names the variable, its value and what is wrong', () => {

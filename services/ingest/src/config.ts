@@ -1,4 +1,4 @@
-import { readEnvironment, sqliteFileOf, storeVariables } from '@beacon/config';
+import { eventStoreVariables, readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
 import { authVariables, sessionKeyFileOf } from '@beacon/http-auth';
 import { z } from 'zod';
 import { DEFAULT_MAX_RETURN_ROWS, DEFAULT_MAX_UPLOAD_BYTES } from './upload-body.js';
@@ -6,7 +6,7 @@ import { DEFAULT_MAX_WORKBOOK_BYTES } from './workbook-guard.js';
 
 /** The ingest service's variables: the store's, as for the `beacon` command, the session key's, and its own. */
 const variables = {
-  ...storeVariables,
+  ...eventStoreVariables,
   ...authVariables,
   BEACON_INGEST_PORT: z.coerce.number().int().min(0).max(65_535).default(8321),
   BEACON_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_UPLOAD_BYTES),
@@ -16,7 +16,8 @@ const variables = {
 };
 
 export interface IngestConfig {
-  sqliteFile: string;
+  /** The event store: SQLite (the embedded default), PostgreSQL or EventStoreDB. */
+  store: StoreConfig;
   /** Where the measure catalogue is read from; undefined = the catalogue shipped in data/. */
   catalogueDir: string | undefined;
   sessionKeyFile: string;
@@ -30,7 +31,7 @@ export interface IngestConfig {
 export function configFrom(env: NodeJS.ProcessEnv): IngestConfig {
   const parsed = readEnvironment(variables, env, "The ingest service's");
   return {
-    sqliteFile: sqliteFileOf(parsed),
+    store: storeConfigFrom(parsed, "The ingest service's"),
     catalogueDir: parsed.BEACON_CATALOGUE_DIR,
     sessionKeyFile: sessionKeyFileOf(parsed),
     port: parsed.BEACON_INGEST_PORT,

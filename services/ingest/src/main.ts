@@ -1,21 +1,18 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
-import { StoreNotUsable } from '@beacon/event-store';
-import { openSqliteEventStore } from '@beacon/event-store-sqlite';
+import { StoreNotUsable, StoreUnavailable } from '@beacon/event-store';
 import { createAuth, sessionKeyFrom } from '@beacon/http-auth';
+import { openEventStore } from '@beacon/stores';
 import { ConfigError, configFrom } from './config.js';
 import { buildIngestServer } from './server.js';
 
 /** Problems a user can fix: shown as a plain message, without a stack trace. */
-const userFacing = [CatalogueError, ConfigError, StoreNotUsable];
+const userFacing = [CatalogueError, ConfigError, StoreNotUsable, StoreUnavailable];
 
 async function main(): Promise<void> {
   const config = configFrom(process.env);
   const catalogue = loadCatalogue(config.catalogueDir);
-  mkdirSync(dirname(config.sqliteFile), { recursive: true });
-  const store = await openSqliteEventStore({ file: config.sqliteFile });
+  const { store, location } = await openEventStore(config.store);
   const first = await ensureFirstAdministrator(store);
   if (first) for (const line of firstAdministratorText(first)) console.log(line);
   const auth = createAuth({ store, catalogue, sessionKey: sessionKeyFrom(config.sessionKeyFile) });
@@ -29,7 +26,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   // Loopback by default: put a TLS-terminating proxy in front before opening it wider (see README).
   const address = await server.listen({ host: '127.0.0.1', port: config.port });
-  console.log(`Beacon ingest service listening on ${address} (SQLite file ${config.sqliteFile}); POST ${address}/returns?agency=<id> with "Authorization: Bearer <token>"`);
+  console.log(`Beacon ingest service listening on ${address} (${location}); POST ${address}/returns?agency=<id> with "Authorization: Bearer <token>"`);
 }
 
 main().catch((error: unknown) => {
