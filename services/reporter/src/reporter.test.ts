@@ -9,8 +9,11 @@ import { addToOutbox, createFileSink, FeedMessageInvalid, pendingMessages, start
 import { catchUp, rebuild } from '@beacon/projector-service';
 import { recordCatalogue, sendSacReturns } from '@beacon/projector-service/test-support';
 import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { Accounts } from '@beacon/accounts';
+import { tokenFor } from '@beacon/accounts/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { monthClose, Reporter } from './reporter.js';
+import { startReporterService } from './service.js';
 
 const catalogue = loadCatalogue();
 let dir: string;
@@ -116,5 +119,33 @@ describe('the monthly feed', () => {
     expect(lines).toHaveLength(pending.filter((m) => m.period === '2009-03').length);
     // Republishing a month sends it again, every revision in order.
     expect(reporter.republish('2009-03')).toBe(lines.length);
+  });
+});
+
+describe('the feed over HTTP, for feed consumers', () => {
+  it("gives a month's messages to a feed consumer's token, and refuses others", async () => {
+    const accounts = new Accounts(store, { catalogue });
+    const consumer = await tokenFor(accounts, 'kent.partnership', 'feed-consumer');
+    const viewer = await tokenFor(accounts, 'strategy.member', 'strategy-group-viewer');
+    const service = startReporterService({
+      store,
+      readModels,
+      catalogue,
+      config: { store: { kind: 'sqlite', file: '' }, readModelsFile: '', catalogueDir: undefined, feed: { kind: 'files', dir: join(dir, 'feed') }, topic: FEED_TOPIC, closeDay: 20, everyMs: 50, port: 0 },
+      now: () => new Date('2009-06-01T00:00:00.000Z'),
+    });
+    try {
+      const get = (token?: string) => service.server.inject({ method: 'GET', url: '/feed/2009-03', headers: token ? { authorization: `Bearer ${token}` } : {} });
+      await expect.poll(async () => (await get(consumer)).body.split('\n').filter(Boolean).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(30);
+      const answer = await get(consumer);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers['content-type']).toMatch(/application\/x-ndjson/);
+      expect(JSON.parse(answer.body.split('\n')[0]!)).toMatchObject({ key: 'DGCDRP/DBC/2009-03/priority-area/acquisitive-crime', revision: 1 });
+      expect((await get(viewer)).statusCode).toBe(403);
+      expect((await get()).statusCode).toBe(401);
+      expect((await service.server.inject({ method: 'GET', url: '/feed/March', headers: { authorization: `Bearer ${consumer}` } })).statusCode).toBe(400);
+    } finally {
+      await service.stop();
+    }
   });
 });

@@ -192,6 +192,15 @@ export class Reporter {
     );
   }
 
+  /** The month's messages as published, every revision in outbox order, as JSON Lines (what a feed file holds). */
+  messagesOf(month: string): string {
+    return this.readModels.db
+      .prepare<[string, string], { key: string; revision: number; value: string }>('SELECT key, revision, value FROM feed_outbox WHERE topic = ? AND period = ? ORDER BY position')
+      .all(this.topic, month)
+      .map((m) => `{"key":${JSON.stringify(m.key)},"revision":${m.revision},"value":${m.value}}\n`)
+      .join('');
+  }
+
   /** Sends a month's messages again, every revision in order (consumers dedupe on key and revision). */
   republish(month: string): number {
     return this.readModels.db.prepare('UPDATE feed_outbox SET sent_at = NULL WHERE topic = ? AND period = ?').run(this.topic, month).changes;

@@ -3,6 +3,7 @@ import type { EventStore, Subscription } from '@beacon/event-store';
 import { createFileSink, createKafkaSink, type FeedHealth, type FeedPublisher, startPublisher } from '@beacon/feed-publisher';
 import { follow } from '@beacon/projector-service';
 import { PerformanceQueries, type ReadModels } from '@beacon/read-models';
+import { createAuth } from '@beacon/http-auth';
 import Fastify from 'fastify';
 import type { ReporterConfig } from './config.js';
 import { type PublishOutcome, Reporter } from './reporter.js';
@@ -70,6 +71,14 @@ export function startReporterService(options: { store: EventStore; readModels: R
     return { status: error ? 'stopped' : feed.status, feed, projectedTo: String(readModels.checkpoint()), lastCycle, ...(error && { error }) };
   };
   const server = Fastify();
+  // Feed consumers may also read a month's messages over HTTP with their token (no sign-in pages here).
+  const auth = createAuth({ store, catalogue });
+  void server.register(auth.plugin);
+  server.get('/feed/:month', { preHandler: auth.requires('read-feed') }, async (request, reply) => {
+    const { month } = request.params as { month: string };
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return reply.code(400).send({ message: 'the month is written YYYY-MM, e.g. 2009-03' });
+    return reply.type('application/x-ndjson; charset=utf-8').send(reporter.messagesOf(month));
+  });
   server.get('/health', async (_request, reply) => {
     const h = health();
     return reply.code(h.status === 'stopped' ? 503 : 200).send(h);
