@@ -1,24 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { actorOf, type Principal, roleWords } from '@beacon/accounts';
+import { actorOf, actions as allActions, type Principal, roleMay, roleWords } from '@beacon/accounts';
 import type { Catalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
-import { AccessRefusedError, accountsPlugin, type Auth } from '@beacon/http-auth';
-import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, refuseZipBomb, uploadBytes } from '@beacon/ingest-service';
-import { PerformanceQueries, type ReadModels } from '@beacon/read-models';
+import { AccessRefusedError, accountsPlugin, type Auth, RateLimit } from '@beacon/http-auth';
+import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, recordTarget, refuseZipBomb, TargetNotTaken, uploadBytes } from '@beacon/ingest-service';
+import { type AuditFilter, AuditTrail, auditCsv, PerformanceQueries, type ReadModels, Records } from '@beacon/read-models';
 import { ingestReturn, keepReadingsOnRecord, type ReadingsOnRecord, templateCsv } from '@beacon/return-intake';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
 import { ChromiumMissing, DEFAULT_CHROMIUM, printToPdf } from './chromium.js';
-import { type DashboardContext, Lookups, PageProblem, parseQuery, viewOf, viewQuery } from './context.js';
+import { type DashboardContext, Lookups, Moment, PageProblem, parseQuery, viewOf, viewQuery } from './context.js';
 import { measureCsv, summaryCsv } from './exports.js';
 import { html } from './html.js';
 import { href, layout, type Page, type SignedIn, stylesheet } from './layout.js';
+import { type AuditQuery, auditPage } from './pages/audit.js';
 import { changesPage } from './pages/changes.js';
 import { historyOf, measurePage } from './pages/measure.js';
 import { reportPage } from './pages/report.js';
 import { summaryOf, summaryPage } from './pages/summary.js';
 import { signInPage } from './pages/sign-in.js';
+import { type TargetFormValues, type TargetInForce, financialYearOf, targetsPage } from './pages/targets.js';
 import { checkedPage, PendingUploads, rowsOf, type UploadFormValues, uploadIntro } from './pages/upload.js';
 
 export interface WebAppOptions {
@@ -94,6 +96,85 @@ const download = (reply: FastifyReply, type: string, fileName: string, body: str
 /** fileNameOf('summary', 'DBC', '2011-03') → "beacon-summary-DBC-2011-03": only [A-Za-z0-9_-], so safe in a header. */
 const fileNameOf = (...parts: string[]) => `beacon-${parts.map((p) => p.replace(/[^A-Za-z0-9_-]/g, '_')).join('-')}`;
 
+/** Uploads a signed-in sender may make in a minute (checks and confirmations apart). */
+export const UPLOADS_PER_MINUTE = 30;
+/** Audit entries shown on the page; the CSV takes up to AUDIT_CSV_LIMIT. */
+const AUDIT_PAGE_LIMIT = 500;
+const AUDIT_CSV_LIMIT = 100_000;
+
+// Forms send empty fields as "": the same as leaving them out.
+const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalText = (max: number) => z.preprocess(blank, z.string().trim().max(max).optional());
+
+const TargetsQuery = z.object({
+  measure: optionalText(100),
+  area: optionalText(100),
+  start: optionalText(10),
+  end: optionalText(10),
+  recorded: optionalText(300),
+});
+
+const TargetForm = z.object({
+  measure: optionalText(100),
+  area: optionalText(100),
+  start: optionalText(10),
+  end: optionalText(10),
+  value: optionalText(50),
+  direction: optionalText(20),
+  toleranceType: optionalText(20),
+  tolerance: optionalText(50),
+  note: optionalText(1000),
+});
+
+const AuditQuerySchema = z.object({
+  measure: optionalText(100),
+  agency: optionalText(100),
+  person: optionalText(100),
+  from: z.preprocess(blank, Moment.optional()),
+  to: z.preprocess(blank, Moment.optional()),
+});
+
+/** A number as written in a form ("1,250.5"), or a TargetNotTaken saying what to write. */
+function numberOf(text: string | undefined, field: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text.replaceAll(',', ''));
+  if (!Number.isFinite(n)) throw new TargetNotTaken(400, `${field}: "${text}" is not a number; write it as digits, e.g. 12.5`);
+  return n;
+}
+
+/** The form's fields as recordTarget takes them: the tolerance as a percentage becomes a fraction. */
+function revisionOf(values: TargetFormValues): unknown {
+  const value = numberOf(values.value, 'value');
+  const tolerance = numberOf(values.tolerance, 'tolerance');
+  if (values.direction !== undefined && values.direction !== 'reduce' && values.direction !== 'increase') throw new TargetNotTaken(400, 'direction: choose reduce or increase');
+  if (values.start === undefined || values.end === undefined) throw new TargetNotTaken(400, 'period: give the first and the last day of the period the target is for');
+  const type = values.toleranceType === 'absolute' ? 'absolute' : 'relative';
+  return {
+    measure: values.measure ?? '',
+    area: values.area ?? '',
+    period: { start: values.start, end: values.end },
+    ...(value !== undefined && { value }),
+    ...(values.direction !== undefined && { direction: values.direction }),
+    ...(tolerance !== undefined && { tolerance: { type, value: type === 'relative' ? tolerance / 100 : tolerance } }),
+    ...(values.note !== undefined && { note: values.note }),
+  };
+}
+
+/** A date from the filter's picker covers its whole day (UTC): "from" is after the day before's end, "to" at the day's end. */
+function auditFilterOf(query: AuditQuery, limit: number): AuditFilter {
+  const dateOnly = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const from = query.from && (dateOnly(query.from) ? new Date(Date.parse(`${query.from}T00:00:00.000Z`) - 1).toISOString() : query.from);
+  const to = query.to && (dateOnly(query.to) ? `${query.to}T23:59:59.999Z` : query.to);
+  return {
+    ...(query.measure && { measure: query.measure }),
+    ...(query.agency && { agency: query.agency }),
+    ...(query.person && { person: query.person }),
+    ...(from && { from }),
+    ...(to && { to }),
+    limit,
+  };
+}
+
 /**
  * The strategy group's dashboard and the data officers' upload page, as server-rendered HTML:
  * every page is made from the read models (and the catalogue), so none waits on the event log.
@@ -105,6 +186,11 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const pending = new PendingUploads();
   const pages = new PageCache(readModels);
+  const records = new Records(readModels.db);
+  const auditTrail = new AuditTrail(readModels.db);
+  const targetSetters = readModels.db.prepare("SELECT subject, person, what FROM audit_trail WHERE kind = 'target'");
+  // One limit for the app: each sender's uploads are counted however many tabs they use.
+  const uploadRate = new RateLimit(UPLOADS_PER_MINUTE, 60_000);
   const app = Fastify({ logger: options.logger ?? false });
   app.register(auth.plugin);
   app.register(auth.sessionRoutes);
@@ -116,7 +202,12 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
     const who = request.actor;
     if (!who) return undefined;
     const agency = who.agency && (catalogue.agency(who.agency)?.name ?? who.agency);
-    return { name: who.name, role: `${roleWords[who.role]}${agency ? `, ${agency}` : ''}`, csrf: auth.csrfTokenOf(request) };
+    return {
+      name: who.name,
+      role: `${roleWords[who.role]}${agency ? `, ${agency}` : ''}`,
+      csrf: auth.csrfTokenOf(request),
+      actions: allActions.filter((action) => roleMay(who.role, action).allowed),
+    };
   };
   const sendPage = (reply: FastifyReply, request: FastifyRequest, page: PageParts, statusCode = 200) =>
     sendHtml(reply, layout({ ...page, path: page.path ?? request.routeOptions.url ?? '/', signedIn: signedInOf(request) }).text, statusCode);
@@ -256,6 +347,68 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
     return download(reply, 'text/csv; charset=utf-8', `${fileNameOf(history.measureId, view.area, view.period)}.csv`, measureCsv(history));
   });
 
+  /** The latest version of each target, with who recorded it (from the audit trail), by measure, area and period. */
+  const targetsInForce = (): TargetInForce[] => {
+    const setBy = new Map<string, string>();
+    for (const row of targetSetters.all() as { subject: string; person: string; what: string }[]) {
+      const id = row.subject.slice('target:'.length);
+      const prefix = `target ${id} version `;
+      if (row.what.startsWith(prefix)) setBy.set(`${id}\u001f${Number.parseInt(row.what.slice(prefix.length), 10)}`, row.person);
+    }
+    const latest = new Map<string, TargetInForce>();
+    for (const target of records.targets()) latest.set(target.id, { ...target, setBy: setBy.get(`${target.id}\u001f${target.version}`) });
+    return [...latest.values()];
+  };
+
+  const sendTargetsPage = (request: FastifyRequest, reply: FastifyReply, parts: { values: TargetFormValues; problem?: string; recorded?: string | undefined }, statusCode = 200) => {
+    const canSet = request.actor !== undefined && roleMay(request.actor.role, 'set-target').allowed;
+    const targets = targetsInForce();
+    const recorded = parts.recorded === undefined ? undefined : targets.find((t) => t.id === parts.recorded);
+    const body = targetsPage(catalogue, { targets, canSet, values: parts.values, csrf: auth.csrfTokenOf(request), problem: parts.problem, recorded });
+    return sendPage(reply, request, { title: 'Targets', section: '/targets', path: '/targets', query: {}, body }, statusCode);
+  };
+
+  app.get('/targets', async (request, reply) => {
+    const { recorded, ...chosen } = parseQuery(TargetsQuery, request.query);
+    const year = financialYearOf(viewOf(context, {}).period);
+    const values: TargetFormValues = { start: year.start, end: year.end, toleranceType: 'relative', ...Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined)) };
+    return sendTargetsPage(request, reply, { values, recorded });
+  });
+
+  // The target form: a plain urlencoded one, read in its own context as the upload forms are.
+  app.register(async (forms) => {
+    forms.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    forms.post('/targets', async (request, reply) => {
+      const who = await auth.authorise(request, 'set-target');
+      const values = parseQuery(TargetForm, request.body ?? {});
+      try {
+        const recorded = await recordTarget({ store, catalogue }, revisionOf(values), actorOf(who));
+        // The summary and this page must show the target: the read models are brought up to date first.
+        await bringUpToDate();
+        return reply.redirect(href('/targets', { recorded: recorded.targetId }), 303);
+      } catch (error) {
+        if (!(error instanceof TargetNotTaken)) throw error;
+        return sendTargetsPage(request, reply, { values, problem: error.message }, error.statusCode);
+      }
+    });
+  });
+
+  app.get('/audit', async (request, reply) => {
+    await auth.authorise(request, 'read-audit');
+    const query = parseQuery(AuditQuerySchema, request.query);
+    const entries = auditTrail.entries(auditFilterOf(query, AUDIT_PAGE_LIMIT));
+    return sendPage(reply, request, { title: 'Audit trail', section: '/audit', path: '/audit', query: {}, body: auditPage(catalogue, query, entries, AUDIT_PAGE_LIMIT) });
+  });
+
+  app.get('/audit.csv', async (request, reply) => {
+    await auth.authorise(request, 'read-audit');
+    const query = parseQuery(AuditQuerySchema, request.query);
+    const entries = auditTrail.entries(auditFilterOf(query, AUDIT_CSV_LIMIT));
+    return download(reply, 'text/csv; charset=utf-8', `${fileNameOf('audit', new Date().toISOString().slice(0, 10))}.csv`, auditCsv(entries));
+  });
+
   /** The form's values for the signed-in sender: their own agency, and their session's CSRF token. */
   const formValuesOf = (request: FastifyRequest, who: Principal, agency?: string): UploadFormValues => ({ agency, ownAgency: who.agency, csrf: auth.csrfTokenOf(request) });
 
@@ -297,6 +450,7 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
       // Whether the sender may send returns at all, and the form's CSRF token (in the address, as
       // the form is multipart), are settled before a byte of the file is read.
       const who = await auth.authorise(request, 'submit-return');
+      await auth.withinRate(request, uploadRate, who.accountId, 'submit-return', 'Uploads');
       const fields: Record<string, string> = {};
       let file: { name: string; bytes: Buffer } | undefined;
       try {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Action } from '@beacon/accounts';
 import { readFileSync } from 'node:fs';
 import { type Html, html } from './html.js';
 import { dayName } from './words.js';
@@ -17,10 +18,13 @@ export function href(path: string, query: Query = {}): string {
   return text ? `${path}?${text}` : path;
 }
 
-const NAV = [
+/** The nav; an entry with `needs` is shown only to those whose role holds that action. */
+const NAV: readonly { path: string; label: string; needs?: Action }[] = [
   { path: '/', label: 'Summary' },
   { path: '/changes', label: 'What changed' },
   { path: '/upload', label: 'Upload a return' },
+  { path: '/targets', label: 'Targets', needs: 'read-summary' },
+  { path: '/audit', label: 'Audit trail', needs: 'read-audit' },
   { path: '/report', label: 'Printable report' },
 ];
 
@@ -44,6 +48,8 @@ export interface SignedIn {
   role: string;
   /** The session's CSRF token; undefined for an API token, which has no session to end. */
   csrf: string | undefined;
+  /** The actions their role holds, for the nav entries that need one. */
+  actions?: readonly Action[] | undefined;
 }
 
 /** Who is signed in, and the button to sign out (a POST, with the session's CSRF token). */
@@ -84,7 +90,7 @@ export function layout(page: Page): Html {
   ${
     page.signedIn &&
     html`<nav aria-label="Beacon">
-    <ul>${NAV.map(
+    <ul>${NAV.filter((item) => !item.needs || page.signedIn?.actions?.includes(item.needs)).map(
       (item) => html`<li><a href="${href(item.path, { asAt })}"${item.path === page.section ? html` aria-current="page"` : ''}>${item.label}</a></li>`,
     )}</ul>
   </nav>

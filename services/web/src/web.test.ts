@@ -131,6 +131,7 @@ describe('the web app', () => {
   let cookie: string;
   let csrf: string;
   let viewerToken: string;
+  let auth: ReturnType<typeof createAuth>;
   /** Asks as the signed-in data officer. */
   const signedIn = (request: string | { method: 'POST'; url: string; payload: string; headers: Record<string, string> }) =>
     typeof request === 'string' ? app.inject({ url: request, headers: { cookie } }) : app.inject({ ...request, headers: { ...request.headers, cookie } });
@@ -149,7 +150,7 @@ describe('the web app', () => {
     }
     await ingestReturn({ source: { bytes: Buffer.from(monthCsv(11, 300, 110)) }, fileName: 'nkp-correction.csv', agency: 'north-kent-police', submitter, receivedAt: '2009-04-20T11:00:00Z' }, dependencies);
     readModels = new ReadModels(join(dir, 'read-models.sqlite'));
-    const auth = createAuth({ store, catalogue, sessionKey: randomBytes(32) });
+    auth = createAuth({ store, catalogue, sessionKey: randomBytes(32) });
     await auth.accounts.openAccount({ accountId: 'nkp.analyst', name: 'NKP analyst', role: 'data-officer', kind: 'person', agency: 'north-kent-police', password: OFFICER_PASSWORD }, testAdministrator);
     viewerToken = await tokenFor(auth.accounts, 'sg.viewer', 'strategy-group-viewer');
     app = buildWebApp({ store, catalogue, auth, readModels, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
@@ -272,6 +273,117 @@ describe('the web app', () => {
     const added = (await store.readAll({ after: head })).map((event) => event.type);
     expect(added.length).toBeGreaterThan(0);
     expect(new Set(added)).toEqual(new Set(['AccessRefused']));
+  });
+
+  /** Opens an analyst's account and signs them in: their session cookie and CSRF token. */
+  async function signInAnalyst() {
+    const password = 'analyst horse battery staple';
+    if (!(await auth.accounts.checkPassword('dgcdrp.analyst', password)).ok) {
+      await auth.accounts.openAccount({ accountId: 'dgcdrp.analyst', name: 'CSP analyst', role: 'analyst', kind: 'person', password }, testAdministrator);
+    }
+    const signIn = await app.inject({ method: 'POST', url: '/sign-in', payload: { user: 'dgcdrp.analyst', password } });
+    expect(signIn.statusCode).toBe(200);
+    return { cookie: String(signIn.headers['set-cookie']).split(';')[0] as string, csrf: signIn.json().csrfToken as string };
+  }
+  const formPost = (url: string, payload: string, as: string) =>
+    app.inject({ method: 'POST', url, payload, headers: { cookie: as, 'content-type': 'application/x-www-form-urlencoded' } });
+  const ni15Row = (body: string) => /<th scope="row"><a href="\/measures\/NI15[^"]*">NI15<\/a>[\s\S]*?<\/tr>/.exec(body)?.[0] ?? '';
+
+  it('lets an analyst set a target from the targets page, which the summary then uses', async () => {
+    const analyst = await signInAnalyst();
+    const before = await app.inject({ url: '/?area=DGCDRP&period=2009-03', headers: { cookie: analyst.cookie } });
+    expect(ni15Row(before.body)).toContain('no target');
+    const page = await app.inject({ url: '/targets', headers: { cookie: analyst.cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<a href="/targets" aria-current="page">Targets</a>');
+    expect(page.body).toContain('<a href="/audit">Audit trail</a>');
+    expect(page.body).toContain(`<input type="hidden" name="_csrf" value="${analyst.csrf}">`);
+
+    const fields = `measure=NI15&area=DGCDRP&start=2008-04-01&end=2009-03-31&value=0.5&direction=&tolerance=10&toleranceType=relative&_csrf=${encodeURIComponent(analyst.csrf)}`;
+    const wrong = await formPost('/targets', fields.replace('value=0.5', 'value=lots'), analyst.cookie);
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('value: &quot;lots&quot; is not a number');
+    expect(wrong.body).toContain('value="lots"');
+    const both = await formPost('/targets', fields.replace('direction=', 'direction=reduce'), analyst.cookie);
+    expect(both.statusCode).toBe(400);
+    expect(both.body).toContain('give either a value or a direction');
+
+    const set = await formPost('/targets', fields, analyst.cookie);
+    expect(set.statusCode).toBe(303);
+    expect(set.headers.location).toBe('/targets?recorded=NI15-DGCDRP-2008-04-01-2009-03-31');
+    expect(readModels.checkpoint()).toBe(await store.headPosition());
+    const confirmed = await app.inject({ url: set.headers.location as string, headers: { cookie: analyst.cookie } });
+    expect(confirmed.body).toContain('<strong>Target recorded.</strong> NI15 for Dartford &amp; Gravesham CDRP');
+    expect(confirmed.body).toContain('(version 1)');
+    expect(confirmed.body).toMatch(/<td>dgcdrp\.analyst <span class="muted">/);
+    const after = await app.inject({ url: '/?area=DGCDRP&period=2009-03', headers: { cookie: analyst.cookie } });
+    expect(ni15Row(after.body)).not.toContain('no target');
+    expect(ni15Row(after.body)).toContain('(local)');
+  });
+
+  it('refuses a target from a data officer, or without the CSRF token, and stores nothing but the refusal', async () => {
+    const analyst = await signInAnalyst();
+    const head = await store.headPosition();
+    const fields = 'measure=NI15&area=DBC&start=2008-04-01&end=2009-03-31&value=0.4';
+    const officer = await formPost('/targets', `${fields}&_csrf=${encodeURIComponent(csrf)}`, cookie);
+    expect(officer.statusCode).toBe(403);
+    expect(officer.body).toContain('may not set or revise targets');
+    const noCsrf = await formPost('/targets', fields, analyst.cookie);
+    expect(noCsrf.statusCode).toBe(403);
+    expect(noCsrf.body).toContain('CSRF token');
+    const added = (await store.readAll({ after: head })).map((event) => event.type);
+    expect(new Set(added)).toEqual(new Set(['AccessRefused']));
+    // A data officer sees the targets but no form, and neither the audit page nor its link.
+    const page = await signedIn('/targets');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('method="post" action="/targets"');
+    expect(page.body).not.toContain('href="/audit"');
+    expect((await signedIn('/audit')).statusCode).toBe(403);
+  });
+
+  it('shows the audit trail to an analyst, filtered, and exports it as formula-safe CSV', async () => {
+    const analyst = await signInAnalyst();
+    // A sign-in attempt whose user name is a formula: recorded as a refusal, so it is in the trail.
+    await app.inject({ method: 'POST', url: '/sign-in', payload: { user: '=1+1', password: 'nothing' } });
+    await catchUp(store, readModels);
+    const page = await app.inject({ url: '/audit?measure=NI15&from=2000-01-01', headers: { cookie: analyst.cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<td>dgcdrp\.analyst<\/td>\s*<td>target<\/td>/);
+    expect(page.body).toContain('target NI15-DGCDRP-2008-04-01-2009-03-31 version 1 (local)');
+    expect(page.body).toContain('– → 0.5, Amber within 10%');
+    expect(page.body).toContain('href="/audit.csv?measure=NI15&amp;from=2000-01-01"');
+    expect((await app.inject({ url: '/audit?person=nobody', headers: { cookie: analyst.cookie } })).body).toContain('Nothing in the audit trail matches');
+    expect((await app.inject({ url: '/audit?from=yesterday', headers: { cookie: analyst.cookie } })).statusCode).toBe(400);
+
+    const csvExport = await app.inject({ url: '/audit.csv', headers: { cookie: analyst.cookie } });
+    expect(csvExport.statusCode).toBe(200);
+    expect(csvExport.headers['content-disposition']).toMatch(/^attachment; filename="beacon-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const lines = csvExport.body.split('\r\n');
+    expect(lines[0]).toBe('\uFEFFrecorded_at,kind,person,agency,measure,area,period_start,period_end,was,now,what,return_id,row');
+    expect(lines.some((line) => line.includes(",target,dgcdrp.analyst,,NI15,DGCDRP,2008-04-01,2009-03-31,,\"0.5, Amber within 10%\""))).toBe(true);
+    expect(lines.some((line) => line.includes(",access-refused,'=1+1,"))).toBe(true);
+    expect(lines.some((line) => line.includes(',=1+1'))).toBe(false);
+  });
+
+  it('answers the 31st upload of a minute from one sender 429', async () => {
+    // An app of its own, so its limit starts at nought.
+    const limited = buildWebApp({ store, catalogue, auth, readModels, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i++) {
+        const upload = form({ agency: '' }, { name: 'a.csv', content: monthCsv(0, 1, 1) });
+        statuses.push((await limited.inject({ method: 'POST', url: `/upload?_csrf=${csrf}`, payload: upload.payload, headers: { ...upload.headers, cookie } })).statusCode);
+      }
+      expect(statuses.slice(0, 30)).toEqual(Array(30).fill(400));
+      expect(statuses[30]).toBe(429);
+      const refused = await limited.inject({ method: 'POST', url: `/upload?_csrf=${csrf}`, ...form({ agency: '' }), headers: { ...form({ agency: '' }).headers, cookie } });
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+      expect(refused.body).toContain('<h1>Not now</h1>');
+      expect(refused.body).toContain('Uploads: at most 30 in 60 seconds');
+    } finally {
+      await limited.close();
+    }
   });
 
   it('turns down an upload it cannot check, saying why', async () => {
