@@ -125,6 +125,32 @@ describe('the main command on PostgreSQL', () => {
   });
 });
 
+describe('beacon copy-store', () => {
+  it('moves a partnership from the embedded store to PostgreSQL: the copy rebuilds into the same summary', async () => {
+    expect(runBeacon({ BEACON_HOME: home }).code).toBe(0);
+    const original = runBeacon({ BEACON_HOME: home }, ['summary', '--period', '2009-03', '--area', 'DBC', '--as-at', '2009-04-15']);
+    expect(original.code).toBe(0);
+    const database = await createTestDatabase();
+    try {
+      const copy = runBeacon({ BEACON_HOME: home }, ['copy-store', '--to', database.url]);
+      expect(copy.err).toBe('');
+      expect(copy.code).toBe(0);
+      expect(copy.out).toContain(`Copying the event log from SQLite file ${join(home, 'events.sqlite')} to PostgreSQL ${database.url}, schema beacon`);
+      expect(copy.out).toContain('1,245 events copied');
+      // Again, as after an interruption: what was copied is recognised, nothing is doubled.
+      expect(runBeacon({ BEACON_HOME: home }, ['copy-store', '--to', database.url]).out).toContain("(the copy's last position is 1245)");
+
+      const onCopy = { BEACON_HOME: join(home, 'on-postgres'), BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: database.url };
+      expect(runBeacon(onCopy, ['rebuild']).code).toBe(0);
+      const copied = runBeacon(onCopy, ['summary', '--period', '2009-03', '--area', 'DBC', '--as-at', '2009-04-15']);
+      expect(copied.out).toBe(original.out);
+      expect(copied.out).toContain('revised since: SAC DBC was 170, now 118');
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
 describe('beacon ingest', () => {
   const march = 'Measure,Area,Period start,Period end,Value,Numerator,Denominator,Sample size,Note\r\n';
 

@@ -6,6 +6,7 @@ import { ProjectionStopped, ReadModelsNotUsable } from '@beacon/read-models';
 import { templateCsv, UnknownAgency } from '@beacon/return-intake';
 import { UnreadableReturn, UnsupportedReturnFormat } from '@beacon/returns';
 import { ingestCommand } from './commands/ingest.js';
+import { copyStoreCommand } from './commands/copy-store.js';
 import { rebuildCommand } from './commands/project.js';
 import { publishCommand, republishCommand } from './commands/publish.js';
 import { summaryCommand } from './commands/summary.js';
@@ -40,6 +41,10 @@ Commands:
   republish --period YYYY-MM
            send every revision of a month again, exactly as published
   rebuild  replay the whole event log into fresh read models (stop the projector first)
+  copy-store --to DEST [--to-schema NAME]
+           copy the whole event log from the configured store to DEST: a PostgreSQL URL
+           (postgres://user@host/db), an EventStoreDB connection string (esdb://...) or a
+           SQLite file; then set BEACON_STORE to the copy and run beacon rebuild
   template --agency ID
            print the agency's blank return (CSV): one row for each measure it returns and
            each area it reports for, e.g. beacon template --agency kdaat > kdaat.csv
@@ -47,6 +52,7 @@ Commands:
 
 Configuration (environment; none needed for the embedded default):
   BEACON_HOME           folder for the embedded default's files (default: var)
+  BEACON_STORE          sqlite (default), postgres (with BEACON_POSTGRES_URL) or eventstoredb (EVENTSTORE_URL)
   BEACON_SQLITE_FILE    the SQLite event store (default: $BEACON_HOME/events.sqlite)
   BEACON_READ_MODELS_FILE  the projector's read models (default: $BEACON_HOME/read-models.sqlite)
   BEACON_CATALOGUE_DIR  the measure catalogue (default: data/catalogue of this repository)
@@ -76,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
       area: { type: 'string', default: 'DGCDRP' },
       'as-at': { type: 'string' },
       rule: { type: 'string', default: 'worst' },
+      to: { type: 'string' },
+      'to-schema': { type: 'string' },
       serve: { type: 'boolean', default: false },
     },
   });
@@ -109,6 +117,10 @@ async function main(argv: string[]): Promise<number> {
     case 'republish': {
       if (!values.period) throw new UsageError('republish needs --period, e.g. beacon republish --period 2009-03');
       return republishCommand(configFrom(process.env), { period: values.period }, say);
+    }
+    case 'copy-store': {
+      if (!values.to) throw new UsageError('copy-store needs --to, e.g. beacon copy-store --to postgres://beacon@db.example.org/beacon');
+      return copyStoreCommand(configFrom(process.env), { to: values.to, ...(values['to-schema'] && { schema: values['to-schema'] }) }, say);
     }
     case 'rebuild': {
       const config = configFrom(process.env);
