@@ -3,6 +3,7 @@ export { parseDateCell, parseDateText, parseNumberCell, parseNumberText } from '
 export { RETURN_COLUMNS, type ReturnColumnName, type ReturnField } from './columns.js';
 export type { CsvDelimiter } from './csv.js';
 export type { ReturnFormat } from './detect.js';
+export { DamagedZip, dataRange, readZipDirectory, type ZipEntry } from './zip.js';
 export { SAVE_AS_ADVICE, UnreadableReturn, UnsupportedReturnFormat, type UnsupportedKind } from './errors.js';
 export {
   type ReadReturnOptions,

@@ -1,10 +1,12 @@
 import { createInflateRaw } from 'node:zlib';
+import { DamagedZip, dataRange, readZipDirectory, type ZipEntry } from '@beacon/returns';
 
 /**
- * A zip bomb is refused before the return is read. An .xlsx is a zip: a few kilobytes can inflate
- * to gigabytes, and the returns reader inflates the parts other than the sheets whole, in memory.
- * Here every part is inflated once, counting bytes and keeping none, and the workbook is refused
- * as soon as it comes to more than the limits: time and memory stay bounded whatever the file.
+ * The ingest API's own, configurable limit on what a workbook unpacks to (BEACON_MAX_WORKBOOK_BYTES),
+ * checked before the return is read so the answer is a 413. The returns reader has fixed limits of
+ * its own against zip bombs (packages/returns/src/zip.ts), which every other way in relies on.
+ * Here every part is inflated once, counting bytes and keeping none, using the reader's own
+ * table of contents.
  */
 
 /** 128 MiB: four times what a 100,000-row return comes to (its sheet ~32 MB, its notes ~5 MB). */
@@ -13,9 +15,6 @@ export const DEFAULT_MAX_WORKBOOK_BYTES = 128 * 1024 * 1024;
 const WHOLE_PART_SHARE = 8;
 
 const MB = 1024 * 1024;
-const END_OF_DIRECTORY = 0x06054b50;
-const DIRECTORY_ENTRY = 0x02014b50;
-const LOCAL_HEADER = 0x04034b50;
 const DEFLATED = 8;
 
 /** The workbook would inflate past the limit. An HTTP endpoint answers 413. */
@@ -29,42 +28,8 @@ export class WorkbookTooLarge extends Error {
   }
 }
 
-/** An .xlsx (like any zip) starts with a local file header. */
-export const looksLikeZip = (bytes: Uint8Array) => bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true) === LOCAL_HEADER;
-
-interface Part {
-  name: string;
-  method: number;
-  compressedSize: number;
-  localHeaderOffset: number;
-}
-
-/** The zip's table of contents, or undefined if it cannot be read: the returns reader then says what is wrong with the file. */
-function partsOf(bytes: Uint8Array): Part[] | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let end = -1;
-  for (let at = bytes.length - 22; at >= 0 && at >= bytes.length - 22 - 0xffff; at--) {
-    if (view.getUint32(at, true) === END_OF_DIRECTORY) {
-      end = at;
-      break;
-    }
-  }
-  if (end < 0) return undefined;
-  const parts: Part[] = [];
-  let at = view.getUint32(end + 16, true);
-  for (let i = view.getUint16(end + 10, true); i > 0; i--) {
-    if (at + 46 > end || view.getUint32(at, true) !== DIRECTORY_ENTRY) return undefined;
-    const nameLength = view.getUint16(at + 28, true);
-    parts.push({
-      name: new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)),
-      method: view.getUint16(at + 10, true),
-      compressedSize: view.getUint32(at + 20, true),
-      localHeaderOffset: view.getUint32(at + 42, true),
-    });
-    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
-  }
-  return parts;
-}
+/** An .xlsx (like any zip) starts with a local file header, PK\3\4. */
+export const looksLikeZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 
 /** Inflates `data`, counting, and stops as soon as more than `limit` bytes have come out. */
 function inflatedSize(data: Uint8Array, limit: number): Promise<number> {
@@ -87,15 +52,24 @@ function inflatedSize(data: Uint8Array, limit: number): Promise<number> {
 
 /** Throws WorkbookTooLarge when the workbook's parts inflate to more than `maxBytes` in all, or a part read whole to more than an eighth of it. */
 export async function refuseZipBomb(bytes: Uint8Array, fileName: string, maxBytes = DEFAULT_MAX_WORKBOOK_BYTES): Promise<void> {
-  const parts = partsOf(bytes);
-  if (!parts) return;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let parts: ZipEntry[];
+  try {
+    parts = [...readZipDirectory(bytes).values()];
+  } catch (error) {
+    // A damaged zip is the returns reader's to report, in its words.
+    if (error instanceof DamagedZip) return;
+    throw error;
+  }
   let total = 0;
   for (const part of parts) {
-    const header = part.localHeaderOffset;
-    if (header + 30 > bytes.length || view.getUint32(header, true) !== LOCAL_HEADER) continue;
-    const start = header + 30 + view.getUint16(header + 26, true) + view.getUint16(header + 28, true);
-    const data = bytes.subarray(start, Math.min(bytes.length, start + part.compressedSize));
+    let range: { start: number; end: number };
+    try {
+      range = dataRange(bytes, part);
+    } catch (error) {
+      if (error instanceof DamagedZip) continue;
+      throw error;
+    }
+    const data = bytes.subarray(range.start, range.end);
     // Sheets are read as they inflate; anything else the reader holds whole.
     const partLimit = part.name.startsWith('xl/worksheets/') ? maxBytes : Math.floor(maxBytes / WHOLE_PART_SHARE);
     const size = part.method === DEFLATED ? await inflatedSize(data, Math.min(partLimit, maxBytes - total)) : data.length;
