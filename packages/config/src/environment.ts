@@ -77,7 +77,7 @@ export function readEnvironment<Shape extends z.ZodRawShape>(variables: Shape, e
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0]);
-    return `  ${name}=${JSON.stringify(withoutPassword(env[name]))}: ${issue.message}`;
+    return `  ${name}=${JSON.stringify(env[name] === undefined ? undefined : withoutPassword(env[name]))}: ${issue.message}`;
   });
   throw new ConfigError(`${whose} configuration is not valid:\n${problems.join('\n')}`);
 }
@@ -86,4 +86,4 @@ export function readEnvironment<Shape extends z.ZodRawShape>(variables: Shape, e
 export const sqliteFileOf = (env: { BEACON_HOME: string; BEACON_SQLITE_FILE?: string | undefined }) => env.BEACON_SQLITE_FILE ?? join(env.BEACON_HOME, 'events.sqlite');
 
 /** A connection URL's password stays out of messages. */
-const withoutPassword = (value: string | undefined) => value?.replace(/(\/\/[^:@/\s]*):[^@/\s]*@/, '$1:***@');
+export const withoutPassword = (url: string) => url.replace(/(\/\/[^:@/\s]*):[^@/\s]*@/, '$1:***@');

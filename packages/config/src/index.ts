@@ -6,4 +6,5 @@ export {
   sqliteFileOf,
   storeConfigFrom,
   storeVariables,
+  withoutPassword,
 } from './environment.js';

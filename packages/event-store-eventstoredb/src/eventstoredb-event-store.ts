@@ -1,5 +1,8 @@
+import { withoutPassword } from '@beacon/config';
 import {
   type AppendResult,
+  checkedMaxCount,
+  LoggedEvent,
   EventIdConflict,
   type EventStore,
   type EventToAppend,
@@ -70,7 +73,7 @@ interface Prepared {
 export async function openEventStoreDbEventStore(options: EventStoreDbEventStoreOptions): Promise<EventStoreDbEventStore> {
   const client = EventStoreDBClient.connectionString(options.connectionString);
   const prefix = options.streamPrefix ?? 'beacon:';
-  const location = `EventStoreDB at ${redacted(options.connectionString)} (streams "${prefix}…")`;
+  const location = `EventStoreDB at ${withoutPassword(options.connectionString)} (streams "${prefix}…")`;
   try {
     await checkLayout(client, prefix, location);
   } catch (error) {
@@ -182,7 +185,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readStream(stream: string, { fromRevision = 0n, maxCount }: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    checkMaxCount(maxCount);
+    checkedMaxCount(maxCount);
     if (maxCount === 0) return [];
     const { events } = visibleEvents(await this.readRawStream(stream, fromRevision));
     return events.slice(0, maxCount).map(toStoredEvent);
@@ -193,7 +196,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll({ after = 0n, maxCount }: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    checkMaxCount(maxCount);
+    checkedMaxCount(maxCount);
     if (maxCount === 0) return [];
     const raw: RawEvent[] = [];
     let from: ReadPosition = after === 0n ? START : { commit: after, prepare: after };
@@ -442,13 +445,5 @@ function esdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
 }
 
 function toStoredEvent({ id, stream, revision, position, type, data, metadata, storedAt }: RawEvent): StoredEvent {
-  return { id, stream, revision, position, type, data, metadata, storedAt };
+  return new LoggedEvent(position, stream, revision, id, type, data, metadata, storedAt);
 }
-
-function checkMaxCount(maxCount: number | undefined): void {
-  if (maxCount !== undefined && (!Number.isInteger(maxCount) || maxCount < 0)) {
-    throw new RangeError(`maxCount must be a non-negative integer, not ${maxCount}.`);
-  }
-}
-
-const redacted = (url: string) => url.replace(/(\/\/[^:@/\s]*):[^@/\s]*@/, '$1:***@');

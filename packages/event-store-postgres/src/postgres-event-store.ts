@@ -1,4 +1,9 @@
 import {
+  checkedMaxCount,
+  dataJson,
+  metadataJson,
+  LoggedEvent,
+  revisionSatisfies,
   type AppendResult,
   EventIdConflict,
   type EventStore,
@@ -200,7 +205,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(stream: string, { fromRevision = 0n, maxCount }: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<EventRow>({ ...this.sql.readStream, values: [stream, fromRevision, limit(maxCount)] });
+    const { rows } = await this.pool.query<EventRow>({ ...this.sql.readStream, values: [stream, fromRevision, checkedMaxCount(maxCount) ?? null] });
     return rows.map(toStoredEvent);
   }
 
@@ -210,7 +215,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll({ after = 0n, maxCount }: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    return this.readAfter(after, limit(maxCount));
+    return this.readAfter(after, checkedMaxCount(maxCount) ?? null);
   }
 
   async headPosition(): Promise<bigint> {
@@ -252,7 +257,7 @@ export class PostgresEventStore implements EventStore {
       .rows[0] as [bigint | null, bigint | null, bigint | null, string];
     if (key !== null && storedRevision !== null) return this.retried(client, stream, key, firstId, rest, storedRevision);
     const current = last ?? undefined;
-    if (!satisfies(expected, current)) throw new StreamRevisionConflict(stream, expected, current);
+    if (!revisionSatisfies(expected, current)) throw new StreamRevisionConflict(stream, expected, current);
     const streamKey = key ?? ((await client.query<[bigint]>({ ...sql.addStream, values: [stream] })).rows[0]?.[0] as bigint);
 
     let position = head;
@@ -349,13 +354,11 @@ class Chunk {
   add(event: EventToAppend, stream: string): void {
     const { type, data, metadata } = event;
     const id = checkedId(event, stream);
-    const json = JSON.stringify(data);
-    if (json === undefined) throw new TypeError(`Event ${event.id} has no JSON-serialisable data.`);
+    const json = dataJson(event.id, data);
     this.ids.push(id);
     this.types.push(type);
     this.data.push(json);
-    // No metadata is stored as NULL, and read back as {}.
-    this.metadata.push(metadata && hasKeys(metadata) ? JSON.stringify(metadata) : null);
+    this.metadata.push(metadataJson(metadata));
     this.storedAt.push(requestedStoredAt(event) ?? null);
   }
 
@@ -380,54 +383,7 @@ function checkedId(event: EventToAppend, stream: string): string {
   return event.id.toLowerCase();
 }
 
-function hasKeys(object: object): boolean {
-  for (const _ in object) return true;
-  return false;
-}
 
-function toStoredEvent(row: EventRow): StoredEvent {
-  return new ReadEvent(row);
-}
-
-/** Made with `new` rather than as an object literal, for the reason given in the SQLite store's ReadEvent. */
-class ReadEvent implements StoredEvent {
-  id: string;
-  stream: string;
-  revision: bigint;
-  position: bigint;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  storedAt: string;
-
-  constructor([position, stream, revision, id, type, data, metadata, storedAt]: EventRow) {
-    this.id = id;
-    this.stream = stream;
-    this.revision = revision;
-    this.position = position;
-    this.type = type;
-    this.data = data;
-    this.metadata = metadata ?? {};
-    this.storedAt = new Date(Number(storedAt)).toISOString();
-  }
-}
-
-function satisfies(expected: ExpectedRevision, current: bigint | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === undefined;
-    case 'stream_exists':
-      return current !== undefined;
-    default:
-      return current === expected;
-  }
-}
-
-/** LIMIT NULL is no limit. */
-function limit(maxCount: number | undefined): number | null {
-  if (maxCount === undefined) return null;
-  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer, not ${maxCount}.`);
-  return maxCount;
+function toStoredEvent([position, stream, revision, id, type, data, metadata, storedAt]: EventRow): StoredEvent {
+  return new LoggedEvent(position, stream, revision, id, type, data, metadata ?? {}, new Date(Number(storedAt)).toISOString());
 }

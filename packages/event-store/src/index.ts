@@ -4,3 +4,4 @@ export { EventIdConflict, StoreNotUsable, StoreUnavailable, StreamRevisionConfli
 export { LogSubscription } from './log-subscription.js';
 export { logPages } from './log-pages.js';
 export { requestedStoredAt } from './stored-at.js';
+export { checkedMaxCount, dataJson, metadataJson, LoggedEvent, revisionSatisfies } from './adapter-support.js';

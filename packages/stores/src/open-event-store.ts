@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { StoreConfig } from '@beacon/config';
+import { type StoreConfig, withoutPassword } from '@beacon/config';
 import type { EventStore } from '@beacon/event-store';
 import { openEventStoreDbEventStore } from '@beacon/event-store-eventstoredb';
 import { openPostgresEventStore } from '@beacon/event-store-postgres';
@@ -25,5 +25,3 @@ export async function openEventStore(config: StoreConfig): Promise<{ store: Even
       return { store: await openEventStoreDbEventStore({ connectionString: config.url }), location: `EventStoreDB ${withoutPassword(config.url)}` };
   }
 }
-
-const withoutPassword = (url: string) => url.replace(/(\/\/[^:@/\s]*):[^@/\s]*@/, '$1:***@');
