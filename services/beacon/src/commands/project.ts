@@ -5,6 +5,7 @@ import { catchUp, type Progress, rebuild } from '@beacon/projector-service';
 import { ReadModels } from '@beacon/read-models';
 import { SingleBar } from 'cli-progress';
 import type { Config } from '../config.js';
+import { openEventStore } from '../open-store.js';
 
 /** A bar on a terminal for long replays; nothing for a few events or when output is a file. */
 function progressBar(title: string): { onProgress: (p: Progress) => void; stop: () => void } {
@@ -36,6 +37,21 @@ export async function projectToHead(config: Config, store: EventStore): Promise<
     throw error;
   } finally {
     bar.stop();
+  }
+}
+
+/** For a command that reads the read models: the store opened, the read models brought up to date, both closed after `work`. */
+export async function withReadModels<T>(config: Config, work: (readModels: ReadModels) => Promise<T> | T): Promise<T> {
+  const { store } = await openEventStore(config);
+  try {
+    const { readModels } = await projectToHead(config, store);
+    try {
+      return await work(readModels);
+    } finally {
+      readModels.close();
+    }
+  } finally {
+    await store.close();
   }
 }
 

@@ -1,10 +1,9 @@
-import { loadCatalogue } from '@beacon/catalogue';
+import { type Catalogue, loadCatalogue } from '@beacon/catalogue';
 import { createFileSink, createKafkaSink, type FeedSink, startPublisher } from '@beacon/feed-publisher';
 import { asAtMoment, PerformanceQueries, type ReadModels } from '@beacon/read-models';
 import { monthClose, type PublishOutcome, Reporter } from '@beacon/reporter-service';
 import type { Config } from '../config.js';
-import { openEventStore } from '../open-store.js';
-import { projectToHead } from './project.js';
+import { withReadModels } from './project.js';
 
 const sinkFor = (config: Config): FeedSink =>
   config.feed.kind === 'kafka' ? createKafkaSink({ brokers: config.feed.brokers, topics: [config.feedTopic], clientId: 'beacon-cli' }) : createFileSink(config.feed.dir);
@@ -32,45 +31,31 @@ export function outcomeLines(outcome: PublishOutcome): string[] {
   return [`  ${outcome.month} as at ${outcome.asAt}: ${outcome.added} messages written, ${outcome.unchanged} unchanged`, ...outcome.revisions.map((r) => `    ${revisionLine(r)}`)];
 }
 
+/** The reporter as the configuration sets it up, over up-to-date read models. */
+export const reporterFor = (config: Config, readModels: ReadModels, catalogue: Catalogue, queries = new PerformanceQueries(readModels, catalogue)) =>
+  new Reporter(readModels, queries, catalogue, { closeDay: config.closeDay, topic: config.feedTopic });
+
 /** `beacon publish --period 2009-03 [--as-at T]`: the month's feed worked out (as at now, or T) and sent. */
 export async function publishCommand(config: Config, options: { period: string; asAt: string | undefined }, say: (line: string) => void): Promise<number> {
   const catalogue = loadCatalogue(config.catalogueDir);
-  const { store } = await openEventStore(config);
-  try {
-    const { readModels } = await projectToHead(config, store);
-    try {
-      const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { closeDay: config.closeDay, topic: config.feedTopic });
-      const asAt = asAtMoment(options.asAt) ?? new Date().toISOString();
-      say(`Publishing ${options.period} (the month closed ${monthClose(options.period, config.closeDay)}) to ${feedWhere(config)}:`);
-      for (const line of outcomeLines(await reporter.publish(options.period, asAt))) say(line);
-      return (await drainFeed(config, readModels, say)) ? 0 : 1;
-    } finally {
-      readModels.close();
-    }
-  } finally {
-    await store.close();
-  }
+  return withReadModels(config, async (readModels) => {
+    const asAt = asAtMoment(options.asAt) ?? new Date().toISOString();
+    say(`Publishing ${options.period} (the month closed ${monthClose(options.period, config.closeDay)}) to ${feedWhere(config)}:`);
+    for (const line of outcomeLines(await reporterFor(config, readModels, catalogue).publish(options.period, asAt))) say(line);
+    return (await drainFeed(config, readModels, say)) ? 0 : 1;
+  });
 }
 
 /** `beacon republish --period 2009-03`: every revision of the month sent again, as it was published. */
 export async function republishCommand(config: Config, options: { period: string }, say: (line: string) => void): Promise<number> {
   const catalogue = loadCatalogue(config.catalogueDir);
-  const { store } = await openEventStore(config);
-  try {
-    const { readModels } = await projectToHead(config, store);
-    try {
-      const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { closeDay: config.closeDay, topic: config.feedTopic });
-      const count = reporter.republish(options.period);
-      if (count === 0) {
-        say(`Nothing was published for ${options.period} yet: use beacon publish --period ${options.period}`);
-        return 1;
-      }
-      say(`Sending ${count} messages of ${options.period} again, every revision as it was, to ${feedWhere(config)}`);
-      return (await drainFeed(config, readModels, say)) ? 0 : 1;
-    } finally {
-      readModels.close();
+  return withReadModels(config, async (readModels) => {
+    const count = reporterFor(config, readModels, catalogue).republish(options.period);
+    if (count === 0) {
+      say(`Nothing was published for ${options.period} yet: use beacon publish --period ${options.period}`);
+      return 1;
     }
-  } finally {
-    await store.close();
-  }
+    say(`Sending ${count} messages of ${options.period} again, every revision as it was, to ${feedWhere(config)}`);
+    return (await drainFeed(config, readModels, say)) ? 0 : 1;
+  });
 }

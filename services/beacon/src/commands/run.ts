@@ -1,7 +1,6 @@
 import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { loadCatalogue } from '@beacon/catalogue';
 import { PerformanceQueries } from '@beacon/read-models';
-import { Reporter } from '@beacon/reporter-service';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
 import { outcomeText } from '../outcome-text.js';
@@ -10,7 +9,7 @@ import { loadSampleReturns, sampleReturnsDir } from '../sample-returns.js';
 import { storeHoldings } from '../store-holdings.js';
 import { summaryText } from '../summary-text.js';
 import { projectToHead } from './project.js';
-import { drainFeed, feedWhere, revisionLine } from './publish.js';
+import { drainFeed, feedWhere, reporterFor, revisionLine } from './publish.js';
 
 const count = (n: number, noun: string, nouns = `${noun}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? noun : nouns}`;
 
@@ -61,7 +60,7 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
       say('More: beacon summary --period YYYY-MM [--area DBC|GBC|DGCDRP] [--as-at YYYY-MM-DD]');
 
       // The monthly feed: every closed month as at its close, then revisions for later corrections.
-      const reporter = new Reporter(readModels, queries, catalogue, { closeDay: config.closeDay, topic: config.feedTopic });
+      const reporter = reporterFor(config, readModels, catalogue, queries);
       const outcomes = await reporter.cycle(new Date().toISOString());
       const written = outcomes.reduce((sum, o) => sum + o.added, 0);
       const months = new Set(outcomes.map((o) => o.month)).size;

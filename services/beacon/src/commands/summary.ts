@@ -1,9 +1,8 @@
 import { loadCatalogue } from '@beacon/catalogue';
 import { PerformanceQueries } from '@beacon/read-models';
 import type { Config } from '../config.js';
-import { openEventStore } from '../open-store.js';
 import { summaryText } from '../summary-text.js';
-import { projectToHead } from './project.js';
+import { withReadModels } from './project.js';
 
 /** `beacon summary --period 2009-03 [--area DBC] [--as-at 2009-04-15]`: the read models brought up to date, then the summary. */
 export async function summaryCommand(
@@ -12,16 +11,8 @@ export async function summaryCommand(
   say: (line: string) => void,
 ): Promise<void> {
   const catalogue = loadCatalogue(config.catalogueDir);
-  const { store } = await openEventStore(config);
-  try {
-    const { readModels } = await projectToHead(config, store);
-    try {
-      const queries = new PerformanceQueries(readModels, catalogue);
-      for (const line of summaryText(queries.summary({ area: options.area, period: options.period, rule: options.rule, ...(options.asAt && { asAt: options.asAt }) }))) say(line);
-    } finally {
-      readModels.close();
-    }
-  } finally {
-    await store.close();
-  }
+  await withReadModels(config, (readModels) => {
+    const queries = new PerformanceQueries(readModels, catalogue);
+    for (const line of summaryText(queries.summary({ area: options.area, period: options.period, rule: options.rule, ...(options.asAt && { asAt: options.asAt }) }))) say(line);
+  });
 }
