@@ -1,5 +1,5 @@
 export { type DecodedBatch, decodeEvents, ProjectionStopped, ReadModels, type ReadModelsOptions, type RecordChange, utc } from './projection.js';
-export { Records } from './records.js';
+export { END_OF_TIME, Records } from './records.js';
 export { ReadModelsNotUsable } from './schema.js';
 export { asAtMoment, monthEndOfPeriod, PerformanceQueries } from './queries.js';
 export { type AuditEntry, type AuditFilter, type AuditKind, AUDIT_LIMIT, AuditTrail, auditCsv, auditKinds, neutralised } from './audit.js';

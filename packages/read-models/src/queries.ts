@@ -3,7 +3,7 @@ import type { RollUpRule } from '@beacon/progress';
 import { monthEndFrom } from '@beacon/periods';
 import { type Changes, changesBetween, type MeasureHistory, measureHistory, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
 import { type ReadModels, utc } from './projection.js';
-import { Records } from './records.js';
+import { END_OF_TIME, Records } from './records.js';
 
 /** "2009-03" or a date in March 2009 → 2009-03-31. */
 export function monthEndOfPeriod(period: string): string {
@@ -76,7 +76,7 @@ export class PerformanceQueries {
     return this.remembered(`summary|${input.area}|${date}|${asAt}|${input.rule}`, () => {
       const summary = summaryFor({ catalogue: this.catalogue, records: this.recordsAsAt(asAt), area: input.area, date, ...(input.rule && { rule: input.rule }) });
       // What was corrected after that moment, in what the summary showed: its revisions.
-      const revisions = asAt === undefined ? [] : this.records.correctionsBetween(asAt, '9999-12-31T23:59:59.999Z', asAt).filter((c) => c.period.end <= date && inScope(this.catalogue, input.area, c.area));
+      const revisions = asAt === undefined ? [] : this.records.correctionsBetween(asAt, END_OF_TIME, asAt).filter((c) => c.period.end <= date && inScope(this.catalogue, input.area, c.area));
       return { ...summary, revisions };
     });
   }

@@ -7,7 +7,8 @@ import type Database from 'better-sqlite3';
  * then, with the corrections recorded by then applied. `asAt` undefined = everything recorded.
  */
 
-const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+/** Later than any moment: "as at" nothing means everything recorded. */
+export const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 const KEPT_WINDOWS = 64;
 
 /** No reading covers more than two years (a survey wave at most), so none that overlaps a window starts earlier than that. */
@@ -38,6 +39,16 @@ function readingFrom(row: Row): ReadingOnRecord {
   return reading;
 }
 
+const returnFrom = (row: Row): ReturnOnRecord => ({
+  returnId: row.return_id as string,
+  agency: row.agency as string,
+  submitter: row.submitter as string,
+  fileName: row.file_name as string,
+  readingCount: row.reading_count as number,
+  period: { start: row.period_start as string, end: row.period_end as string },
+  recordedAt: row.recorded_at as string,
+});
+
 /** Read access to the records, as at any moment. */
 export class Records {
   private readonly statements;
@@ -59,10 +70,6 @@ export class Records {
       targets: db.prepare('SELECT * FROM targets WHERE recorded_at <= ? ORDER BY measure_id, area, period_start, target_id, version'),
       populations: db.prepare('SELECT * FROM populations WHERE recorded_at <= ? ORDER BY area, base, year, position'),
       returns: db.prepare('SELECT * FROM returns WHERE recorded_at > ? AND recorded_at <= ? ORDER BY recorded_at, position'),
-      lastReturnFrom: db.prepare(
-        `SELECT agency, max(period_end) AS period_end, max(recorded_at) AS recorded_at FROM returns
-         WHERE recorded_at <= ? GROUP BY agency ORDER BY agency`,
-      ),
       corrections: db.prepare(
         `SELECT old.measure_id, old.area, old.period_start, old.period_end, old.agency,
                 old.value AS old_value, old.return_id AS old_return, old.row AS old_row, old.recorded_at AS old_recorded_at,
@@ -74,7 +81,11 @@ export class Records {
          WHERE old.superseded_at > ? AND old.superseded_at <= ? AND old.recorded_at <= ?
          ORDER BY old.superseded_at, old.measure_id, old.area, old.period_start`,
       ),
-      lastRecordedAt: db.prepare('SELECT max(recorded_at) FROM returns').pluck(),
+      lastRecordedAt: db
+        .prepare('SELECT max(t) FROM (SELECT max(recorded_at) AS t FROM returns UNION ALL SELECT max(recorded_at) FROM targets UNION ALL SELECT max(recorded_at) FROM populations)')
+        .pluck(),
+      span: db.prepare('SELECT min(period_start) AS first, max(period_end) AS last FROM returns WHERE recorded_at <= ?'),
+      returnById: db.prepare('SELECT * FROM returns WHERE return_id = ?'),
     };
   }
 
@@ -139,24 +150,7 @@ export class Records {
 
   /** Returns recorded after `from` and up to `to`. */
   returnsBetween(from: string, to: string): ReturnOnRecord[] {
-    return (this.statements.returns.all(from, to) as Row[]).map((row) => ({
-      returnId: row.return_id as string,
-      agency: row.agency as string,
-      submitter: row.submitter as string,
-      fileName: row.file_name as string,
-      readingCount: row.reading_count as number,
-      period: { start: row.period_start as string, end: row.period_end as string },
-      recordedAt: row.recorded_at as string,
-    }));
-  }
-
-  /** Each agency's latest period returned and when, as at `asAt`: what "overdue" is judged from. */
-  lastReturns(asAt?: string): Array<{ agency: string; periodEnd: string; recordedAt: string }> {
-    return (this.statements.lastReturnFrom.all(asAt ?? END_OF_TIME) as Row[]).map((row) => ({
-      agency: row.agency as string,
-      periodEnd: row.period_end as string,
-      recordedAt: row.recorded_at as string,
-    }));
+    return (this.statements.returns.all(from, to) as Row[]).map(returnFrom);
   }
 
   /**
@@ -201,7 +195,18 @@ export class Records {
     };
   }
 
-  /** When the latest return was recorded (undefined before any). */
+  /** The first day and last day that returns recorded by `asAt` cover (undefined before any). */
+  span(asAt?: string): { first: string; last: string } | undefined {
+    const row = this.statements.span.get(asAt ?? END_OF_TIME) as { first: string | null; last: string | null };
+    return row.first && row.last ? { first: row.first, last: row.last } : undefined;
+  }
+
+  returnById(returnId: string): ReturnOnRecord | undefined {
+    const row = this.statements.returnById.get(returnId) as Row | undefined;
+    return row && returnFrom(row);
+  }
+
+  /** When the latest return, target or population was recorded (undefined before any). */
   lastRecordedAt(): string | undefined {
     return (this.statements.lastRecordedAt.get() as string | null) ?? undefined;
   }

@@ -135,24 +135,16 @@ export class Reporter {
     });
   }
 
-  /** Months with readings whose close has passed by `now`, oldest first. */
+  /** Months with returns whose close has passed by `now`, oldest first. */
   closedMonths(now: string): string[] {
-    const span = this.readModels.db.prepare('SELECT min(period_end) AS first, max(period_end) AS last FROM readings').get() as { first: string | null; last: string | null };
-    if (!span.first || !span.last) return [];
+    const span = this.queries.records.span();
+    if (!span) return [];
     const months: string[] = [];
     for (let end = monthEndFrom(span.first, 0); end <= span.last; end = monthEndFrom(end, 1)) {
       const month = end.slice(0, 7);
       if (monthClose(month, this.closeDay) <= now) months.push(month);
     }
     return months;
-  }
-
-  /** When the latest fact in the read models was recorded: what a revision is worked out as at, so it is reproducible from the log. */
-  private lastRecordedAt(): string {
-    return this.readModels.db
-      .prepare(`SELECT max(t) FROM (SELECT max(recorded_at) AS t FROM returns UNION ALL SELECT max(recorded_at) FROM targets UNION ALL SELECT max(recorded_at) FROM populations)`)
-      .pluck()
-      .get() as string;
   }
 
   /**
@@ -163,7 +155,8 @@ export class Reporter {
   async cycle(now: string, onWritten?: () => void): Promise<PublishOutcome[]> {
     const outcomes: PublishOutcome[] = [];
     const checkpoint = this.readModels.checkpoint();
-    const latest = this.lastRecordedAt();
+    // Nothing recorded means no closed month, so the fallback is never compared.
+    const latest = this.queries.records.lastRecordedAt() ?? '';
     for (const month of this.closedMonths(now)) {
       const close = monthClose(month, this.closeDay);
       const checked = this.published.get.get(month);

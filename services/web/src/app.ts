@@ -181,7 +181,8 @@ function auditFilterOf(query: AuditQuery, limit: number): AuditFilter {
  */
 export function buildWebApp(options: WebAppOptions): FastifyInstance {
   const { store, catalogue, readModels, bringUpToDate, auth } = options;
-  const context: DashboardContext = { catalogue, readModels, queries: new PerformanceQueries(readModels, catalogue), lookups: new Lookups(readModels) };
+  const queries = new PerformanceQueries(readModels, catalogue);
+  const context: DashboardContext = { catalogue, readModels, queries, lookups: new Lookups(readModels, queries.records) };
   const readingsOnRecord = options.readingsOnRecord ?? keepReadingsOnRecord(store);
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const pending = new PendingUploads();
@@ -515,7 +516,7 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
       // The summary shown next must include the return: the read models are brought up to date first.
       await bringUpToDate();
       const stored = context.lookups.returnById(outcome.returnId);
-      return reply.redirect(href('/', { period: stored?.periodEnd.slice(0, 7), received: outcome.returnId }), 303);
+      return reply.redirect(href('/', { period: stored?.period.end.slice(0, 7), received: outcome.returnId }), 303);
     });
   });
 

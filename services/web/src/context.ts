@@ -1,6 +1,7 @@
 import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
-import { asAtMoment, type PerformanceQueries, type ReadModels } from '@beacon/read-models';
+import { asAtMoment, type PerformanceQueries, type ReadModels, type Records } from '@beacon/read-models';
+import type { ReturnOnRecord } from '@beacon/reports';
 import { z } from 'zod';
 
 /** What every page reads from: the catalogue and the read models, never the event log. */
@@ -22,33 +23,19 @@ export class PageProblem extends Error {
   }
 }
 
-export interface ReturnOnRecord {
-  returnId: string;
-  agency: string;
-  fileName: string;
-  readingCount: number;
-  periodEnd: string;
-  recordedAt: string;
-}
-
-const END_OF_TIME = '9999-12-31T23:59:59.999Z';
-
 /**
  * The two small questions the dashboard asks the read models beyond the query API: which months
  * have data (for the month picker and the default month) and one return by id (after an upload).
  * Answers are remembered until the projector moves on.
  */
 export class Lookups {
-  private readonly statements;
   private readonly spans = new Map<string, { first: string; last: string } | undefined>();
   private spansAt = -1n;
 
-  constructor(private readonly readModels: ReadModels) {
-    this.statements = {
-      span: readModels.db.prepare('SELECT min(period_start) AS first, max(period_end) AS last FROM returns WHERE recorded_at <= ?'),
-      returnById: readModels.db.prepare('SELECT return_id, agency, file_name, reading_count, period_end, recorded_at FROM returns WHERE return_id = ?'),
-    };
-  }
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly records: Records,
+  ) {}
 
   /** The first and last month ends with readings recorded by `asAt` (undefined: nothing yet). */
   span(asAt: string | undefined): { first: string; last: string } | undefined {
@@ -59,18 +46,13 @@ export class Lookups {
     }
     const key = asAt ?? 'now';
     if (!this.spans.has(key)) {
-      const row = this.statements.span.get(asAtMoment(asAt) ?? END_OF_TIME) as { first: string | null; last: string | null };
-      this.spans.set(key, row.first && row.last ? { first: row.first, last: row.last } : undefined);
+      this.spans.set(key, this.records.span(asAtMoment(asAt)));
     }
     return this.spans.get(key);
   }
 
   returnById(returnId: string): ReturnOnRecord | undefined {
-    const row = this.statements.returnById.get(returnId) as
-      | { return_id: string; agency: string; file_name: string; reading_count: number; period_end: string; recorded_at: string }
-      | undefined;
-    if (!row) return undefined;
-    return { returnId: row.return_id, agency: row.agency, fileName: row.file_name, readingCount: row.reading_count, periodEnd: row.period_end, recordedAt: row.recorded_at };
+    return this.records.returnById(returnId);
   }
 }
 

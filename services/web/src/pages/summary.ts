@@ -1,6 +1,7 @@
 import type { Travel } from '@beacon/progress';
 import type { GroupSummary, MeasureStatus, Summary } from '@beacon/reports';
-import type { DashboardContext, ReturnOnRecord, View } from '../context.js';
+import type { ReturnOnRecord } from '@beacon/reports';
+import type { DashboardContext, View } from '../context.js';
 import { type Html, html } from '../html.js';
 import { href } from '../layout.js';
 import { dayName, momentName, monthName, rag, travelText, valueText } from '../words.js';
