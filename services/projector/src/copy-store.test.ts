@@ -13,6 +13,7 @@ import { PerformanceQueries, ReadModels } from '@beacon/read-models';
 import { openEventStore } from '@beacon/stores';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuild } from './projector.js';
+import { readModelRows } from './test-support/read-model-rows.js';
 import { recordCatalogue, sendSacReturns } from './test-support/sac-returns.js';
 
 const catalogue = loadCatalogue();
@@ -47,8 +48,7 @@ describe('a log copied from SQLite to PostgreSQL', () => {
 
     const fromSqlite = new ReadModels(join(dir, 'from-sqlite.sqlite'));
     const fromPostgres = new ReadModels(join(dir, 'from-postgres.sqlite'));
-    const rows = (models: ReadModels, table: string) => models.db.prepare(`SELECT * FROM ${table}`).all().map((row) => JSON.stringify(row)).sort();
-    for (const table of ['checkpoint', 'returns', 'readings', 'targets', 'populations']) expect(rows(fromPostgres, table)).toEqual(rows(fromSqlite, table));
+    expect(readModelRows(fromPostgres)).toEqual(readModelRows(fromSqlite));
     const summary = (models: ReadModels) => JSON.stringify(new PerformanceQueries(models, catalogue).summary({ area: 'DGCDRP', period: '2009-03', asAt: '2009-04-15' }));
     expect(summary(fromPostgres)).toBe(summary(fromSqlite));
     fromSqlite.close();

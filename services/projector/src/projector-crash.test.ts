@@ -13,6 +13,7 @@ import { type EventData, eventId, streamOf, toEventToAppend } from '@beacon/even
 import { ReadModels } from '@beacon/read-models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuild } from './projector.js';
+import { readModelRows } from './test-support/read-model-rows.js';
 
 const childScript = fileURLToPath(new URL('./test-support/project-forever.ts', import.meta.url));
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
@@ -138,8 +139,7 @@ describe('a projector killed mid-batch', () => {
     await rebuild(store, rebuiltFile);
     await store.close();
     const rebuilt = new ReadModels(rebuiltFile);
-    const rows = (models: ReadModels, table: string) => models.db.prepare(`SELECT * FROM ${table}`).all().map((row) => JSON.stringify(row)).sort();
-    for (const table of ['returns', 'readings', 'checkpoint']) expect(rows(resumed, table)).toEqual(rows(rebuilt, table));
+    expect(readModelRows(resumed)).toEqual(readModelRows(rebuilt));
     expect(resumed.db.prepare('SELECT count(*) FROM readings').pluck().get()).toBe(RETURNS * READINGS_PER_RETURN);
     expect(resumed.db.prepare('SELECT count(*) FROM readings WHERE superseded_at IS NOT NULL').pluck().get()).toBeGreaterThan(10_000);
     resumed.close();

@@ -10,6 +10,7 @@ import { AuditTrail, PerformanceQueries, ReadModels } from '@beacon/read-models'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchUp, follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
+import { readModelRows } from './test-support/read-model-rows.js';
 import { recordCatalogue, sendSacReturns as sendSacReturnsTo } from './test-support/sac-returns.js';
 
 const catalogue = loadCatalogue();
@@ -28,10 +29,6 @@ afterEach(async () => {
 
 const sendSacReturns = () => sendSacReturnsTo(store, catalogue);
 
-const tables = ['checkpoint', 'returns', 'readings', 'targets', 'populations', 'audit_trail'];
-const contents = (readModels: ReadModels) =>
-  Object.fromEntries(tables.map((t) => [t, readModels.db.prepare(`SELECT * FROM ${t}`).all().map((row) => JSON.stringify(row)).sort()]));
-
 describe('the projector', () => {
   it('follows returns as they arrive; a rebuild from zero gives the same read models, row for row', async () => {
     const incremental = new ReadModels(join(dir, 'read-models.sqlite'));
@@ -47,14 +44,14 @@ describe('the projector', () => {
     expect(await rebuild(store, rebuiltFile, { onProgress: (p) => progress.push(p.position) })).toBe(head);
     expect(progress.at(-1)).toBe(head);
     const rebuilt = new ReadModels(rebuiltFile);
-    expect(contents(rebuilt)).toEqual(contents(incremental));
-    expect((contents(rebuilt).readings as unknown[]).length).toBe(25);
+    expect(readModelRows(rebuilt)).toEqual(readModelRows(incremental));
+    expect((readModelRows(rebuilt).readings as unknown[]).length).toBe(25);
     rebuilt.close();
     // The same with the log read in a worker thread of its own.
     const threadedFile = join(dir, 'rebuilt-threaded.sqlite');
     expect(await rebuild(store, threadedFile, { readerThread: { kind: 'sqlite', file: join(dir, 'events.sqlite') } })).toBe(head);
     const threaded = new ReadModels(threadedFile);
-    expect(contents(threaded)).toEqual(contents(incremental));
+    expect(readModelRows(threaded)).toEqual(readModelRows(incremental));
     threaded.close();
     incremental.close();
   });
