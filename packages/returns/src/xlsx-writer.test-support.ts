@@ -114,35 +114,42 @@ export function makeXlsx(spec: WorkbookSpec): Uint8Array {
 
 /** A zip of deflated parts with its central directory. */
 export function zip(parts: { name: string; text: string }[]): Uint8Array {
+  return zipOfPacked(
+    parts.map((part) => {
+      const data = Buffer.from(part.text);
+      return { name: part.name, packed: deflateRawSync(data), size: data.length, crc: crc32(data) };
+    }),
+  );
+}
+
+/** A zip of parts already deflated (with their unpacked size and CRC), e.g. one far larger unpacked than packed. */
+export function zipOfPacked(parts: { name: string; packed: Buffer; size: number; crc: number }[]): Uint8Array {
   const locals: Buffer[] = [];
   const directory: Buffer[] = [];
   let offset = 0;
   for (const part of parts) {
     const name = Buffer.from(part.name);
-    const data = Buffer.from(part.text);
-    const packed = deflateRawSync(data);
-    const crc = crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(part.crc, 14);
+    local.writeUInt32LE(part.packed.length, 18);
+    local.writeUInt32LE(part.size, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(part.crc, 16);
+    central.writeUInt32LE(part.packed.length, 20);
+    central.writeUInt32LE(part.size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, packed);
+    locals.push(local, name, part.packed);
     directory.push(central, name);
-    offset += local.length + name.length + packed.length;
+    offset += local.length + name.length + part.packed.length;
   }
   const directoryBytes = Buffer.concat(directory);
   const end = Buffer.alloc(22);

@@ -1,5 +1,6 @@
 /** For tests: zip bombs, workbooks that unpack to far more than they weigh. */
 import { createDeflateRaw, crc32 } from 'node:zlib';
+import { zipOfPacked } from './xlsx-writer.test-support.js';
 
 /** A zip of one deflated part made of `chunk` written `times` times: inflates to chunk.length × times bytes from very few. */
 async function deflated(chunk: string, times: number): Promise<{ data: Buffer; size: number; crc: number }> {
@@ -35,39 +36,5 @@ export async function zipBomb(bombed: 'xl/sharedStrings.xml' | 'xl/worksheets/sh
     small.filter(([name]) => name !== bombed).map(async ([name, text]) => ({ name, ...(await deflated(text, 1)) })),
   );
   parts.push({ name: bombed, ...(await deflated(chunk, times)) });
-  const locals: Buffer[] = [];
-  const directory: Buffer[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    const name = Buffer.from(part.name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(part.crc, 14);
-    local.writeUInt32LE(part.data.length, 18);
-    local.writeUInt32LE(part.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(part.crc, 16);
-    central.writeUInt32LE(part.data.length, 20);
-    central.writeUInt32LE(part.size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, part.data);
-    directory.push(central, name);
-    offset += 30 + name.length + part.data.length;
-  }
-  const directoryBytes = Buffer.concat(directory);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(parts.length, 8);
-  end.writeUInt16LE(parts.length, 10);
-  end.writeUInt32LE(directoryBytes.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directoryBytes, end]);
+  return Buffer.from(zipOfPacked(parts.map(({ name, data, size, crc }) => ({ name, packed: data, size, crc }))));
 }
