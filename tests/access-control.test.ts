@@ -17,7 +17,7 @@ import { type Auth, createAuth } from '@beacon/http-auth';
 import { buildIngestServer } from '@beacon/ingest-service';
 import { buildQueryServer, catchUp } from '@beacon/projector-service';
 import { recordCatalogue, sendSacReturns } from '@beacon/projector-service/test-support';
-import { AuditTrail, PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { PerformanceQueries, ReadModels } from '@beacon/read-models';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -59,7 +59,7 @@ beforeAll(async () => {
   readModels = new ReadModels(join(dir, 'read-models.sqlite'));
   await catchUp(store, readModels);
   ingest = buildIngestServer({ store, catalogue, auth, uploadsPerMinute: 1_000 });
-  query = buildQueryServer({ queries: new PerformanceQueries(readModels, catalogue), audit: new AuditTrail(readModels.db), auth, health: () => ({ status: 'ok', position: '0' }) });
+  query = buildQueryServer({ queries: new PerformanceQueries(readModels.records, catalogue), audit: readModels.audit, auth, health: () => ({ status: 'ok', position: '0' }) });
   ingestUrl = await ingest.listen({ host: '127.0.0.1', port: 0 });
   queryUrl = await query.listen({ host: '127.0.0.1', port: 0 });
 });

@@ -106,16 +106,34 @@ describe('the main command on the embedded default', () => {
 });
 
 describe('the main command on PostgreSQL', () => {
-  it('runs the same pipeline with the event log in PostgreSQL, and names an unreachable server', async () => {
+  it('runs the same pipeline with the event log, read models and feed outbox in one PostgreSQL database, and names an unreachable server', async () => {
+    const embedded = runBeacon({ BEACON_HOME: join(home, 'embedded') });
+    expect(embedded.code).toBe(0);
     const database = await createTestDatabase();
     try {
-      const run = runBeacon({ BEACON_HOME: home, BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: database.url });
+      const onServer = join(home, 'on-postgres');
+      const run = runBeacon({ BEACON_HOME: onServer, BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: database.url });
       expect(run.err).toBe('');
       expect(run.code).toBe(0);
       expect(run.out).toContain(`Event store: PostgreSQL ${database.url}, schema beacon`);
       expect(run.out).toContain('179 returns: 179 accepted (1,045 readings, 1 correction)');
-      expect(run.out).toContain('projected to position 1245 (1,245 new events)');
+      expect(run.out).toContain(`Read models: schema "beacon_records" of ${database.url}, projected to position 1245 (1,245 new events)`);
       expect(run.out).toContain('revised since: SAC DBC was 170, now 118 (corrected 2009-04-20)');
+      expect(run.out).toContain('Feed to the Kent Partnership: 1,560 new messages for 36 closed months');
+      // Nothing of it went to a local file but the feed's own.
+      expect(existsSync(join(onServer, 'read-models.sqlite'))).toBe(false);
+      // The same summaries and the same feed as on the embedded default, byte for byte.
+      const summaries = (text: string) => text.slice(text.indexOf('\n', text.indexOf('Read models:')), text.indexOf('Feed to the Kent Partnership'));
+      expect(summaries(run.out)).toBe(summaries(embedded.out));
+      for (const month of ['2008-04', '2009-03', '2011-03']) {
+        const feedFile = (base: string) => readFileSync(join(base, 'feed', 'beacon.performance.monthly', `${month}.jsonl`), 'utf8');
+        expect(feedFile(onServer)).toBe(feedFile(join(home, 'embedded')));
+      }
+      // Run again: everything recognised, nothing new projected or published.
+      const again = runBeacon({ BEACON_HOME: onServer, BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: database.url });
+      expect(again.code).toBe(0);
+      expect(again.out).toContain('projected to position 1245 (0 new events)');
+      expect(again.out).toContain('Feed to the Kent Partnership: 0 new messages for 0 closed months');
     } finally {
       await database.drop();
     }

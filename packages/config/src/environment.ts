@@ -37,6 +37,41 @@ export const eventStoreVariables = {
     .optional(),
 };
 
+/**
+ * Where the projector keeps the read models (and the reporter its feed outbox). With the store on
+ * PostgreSQL they go in the same database by default, in a schema of their own, so a deployment
+ * needs one database; BEACON_READ_MODELS=sqlite keeps them in a local file instead.
+ */
+export const readModelsVariables = {
+  BEACON_READ_MODELS: z.enum(['sqlite', 'postgres'], { error: 'must be sqlite or postgres (default: postgres when BEACON_STORE=postgres, else sqlite)' }).optional(),
+  BEACON_READ_MODELS_FILE: z.string().min(1).optional(),
+  BEACON_READ_MODELS_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,39}$/, { error: 'must be 1 to 40 lower-case letters, digits or underscores (default: the store schema and _records, e.g. beacon_records)' })
+    .optional(),
+};
+
+/** Where the read models are, as `openReadModels` (@beacon/stores) takes it. */
+export type ReadModelsConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
+
+type ReadModelsVariables = z.infer<z.ZodObject<typeof readModelsVariables>> & Pick<EventStoreVariables, 'BEACON_HOME' | 'BEACON_STORE' | 'BEACON_POSTGRES_URL' | 'BEACON_POSTGRES_SCHEMA'>;
+
+/** The read models the variables choose; ConfigError names a missing setting. */
+export function readModelsConfigFrom(variables: ReadModelsVariables, whose: string): ReadModelsConfig {
+  const kind = variables.BEACON_READ_MODELS ?? (variables.BEACON_STORE === 'postgres' ? 'postgres' : 'sqlite');
+  if (kind === 'sqlite') return { kind, file: variables.BEACON_READ_MODELS_FILE ?? join(variables.BEACON_HOME, 'read-models.sqlite') };
+  if (!variables.BEACON_POSTGRES_URL) {
+    throw new ConfigError(
+      `${whose} configuration is not valid:\n  BEACON_POSTGRES_URL is not set: read models in PostgreSQL (BEACON_READ_MODELS=postgres) need the database's URL, e.g. postgres://beacon:password@db.example.org:5432/beacon`,
+    );
+  }
+  return { kind, url: variables.BEACON_POSTGRES_URL, schema: variables.BEACON_READ_MODELS_SCHEMA ?? `${variables.BEACON_POSTGRES_SCHEMA}_records` };
+}
+
+/** Where the read models are, in words for messages (never a password). */
+export const readModelsWhere = (config: ReadModelsConfig) =>
+  config.kind === 'sqlite' ? `SQLite file ${config.file}` : `schema "${config.schema}" of ${withoutPassword(config.url)}`;
+
 /** Where the event log is, as `openEventStore` (@beacon/stores) takes it. */
 export type StoreConfig =
   | { kind: 'sqlite'; file: string }

@@ -25,12 +25,13 @@ export const describeAddress = ({ host, port, database, user }: ServerAddress) =
 export function connectionFailure(error: unknown, address: ServerAddress): unknown {
   if (!(error instanceof Error)) return error;
   const location = describeAddress(address);
-  const server = `${address.host}:${address.port}`;
-  const reason = reasonFor(error as Error & { code?: string }, address, server);
+  const reason = connectionProblem(error, address);
   return reason === undefined ? error : Object.assign(new StoreUnavailable(location, reason), { cause: error });
 }
 
-function reasonFor(error: Error & { code?: string }, { database, user, host, port }: ServerAddress, server: string): string | undefined {
+/** What went wrong connecting, and what to do, in words; undefined when it is none of the known cases. */
+export function connectionProblem(error: Error & { code?: string }, { database, user, host, port }: ServerAddress): string | undefined {
+  const server = `${host}:${port}`;
   switch (error.code) {
     case 'ECONNREFUSED':
       return `no PostgreSQL server is listening on ${server} (connection refused). Start PostgreSQL there, or correct the host and port in the connection string.`;

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, stopBroker } from '../../../infra/kafka/broker.mjs';
 import { createKafkaSink } from './kafka-sink.js';
-import { addToOutbox, outboxBacklog, pendingMessages } from './outbox.js';
 import { startPublisher } from './publisher.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import type { FeedSink } from './sink.js';
 import { freePort, type Received, readTopic, testTopic, until } from './test-support/kafka.js';
 import { testMessages, testValueSchema } from './test-support/messages.js';
@@ -32,11 +32,11 @@ describe('the publisher when the broker is down', () => {
 
   it('keeps running while no broker answers at start-up, says "feed delayed", and catches up once the broker starts', async () => {
     const feed = testTopic('unreachable');
-    const db = new Database(':memory:');
-    addToOutbox(db, testValueSchema, testMessages(feed, 200));
-    const expected = pendingMessages(db, 1_000).map((message) => `${message.key} ${message.revision} ${message.value}`);
+    const outbox = new SqliteOutbox(new Database(':memory:'));
+    outbox.add(testValueSchema, testMessages(feed, 200));
+    const expected = outbox.pending(1_000).map((message) => `${message.key} ${message.revision} ${message.value}`);
     const publisher = startPublisher({
-      db,
+      outbox,
       sink: createKafkaSink({ brokers: [broker.brokers], topics: [feed], connectionTimeoutMs: 500 }),
       retryDelayMs: { first: 100, most: 1_000 },
     });
@@ -58,9 +58,9 @@ describe('the publisher when the broker is down', () => {
   it('loses nothing when the broker is killed in the middle of draining and started again: each key and revision arrives, in order, and the outbox empties', async () => {
     await startBroker(broker);
     const feed = testTopic('killed');
-    const db = new Database(':memory:');
-    addToOutbox(db, testValueSchema, testMessages(feed, 3_000));
-    const expected = pendingMessages(db, 10_000).map((message) => `${message.key} ${message.revision} ${message.value}`);
+    const outbox = new SqliteOutbox(new Database(':memory:'));
+    outbox.add(testValueSchema, testMessages(feed, 3_000));
+    const expected = outbox.pending(10_000).map((message) => `${message.key} ${message.revision} ${message.value}`);
 
     const kafka = createKafkaSink({ brokers: [broker.brokers], topics: [feed], connectionTimeoutMs: 500 });
     let deliveries = 0;
@@ -74,19 +74,19 @@ describe('the publisher when the broker is down', () => {
       },
       close: () => kafka.close(),
     };
-    const publisher = startPublisher({ db, sink, batchSize: 50, retryDelayMs: { first: 100, most: 1_000 } });
+    const publisher = startPublisher({ outbox, sink, batchSize: 50, retryDelayMs: { first: 100, most: 1_000 } });
 
     await until(() => killed !== undefined, 60_000, 'the 11th batch');
     expect(await killed).toBe(true);
     await until(() => publisher.health().status === 'feed delayed', 30_000, 'the feed to be delayed');
-    const pendingWhileDown = outboxBacklog(db).pending;
+    const pendingWhileDown = outbox.backlog().pending;
     expect(pendingWhileDown).toBeGreaterThan(0);
     expect(pendingWhileDown).toBeLessThan(3_000);
 
     await startBroker(broker);
     await publisher.drained();
     await publisher.stop();
-    expect(outboxBacklog(db).pending).toBe(0);
+    expect(outbox.backlog().pending).toBe(0);
 
     const received = await readTopic(broker.brokers, feed);
     const kept = deduplicated(received).map(({ key, revision, value }) => `${key} ${revision} ${value}`);

@@ -1,10 +1,10 @@
 import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { OutboxMessage } from './outbox.js';
+import type { OutboxMessage, PublishedMessage } from './outbox.js';
 import type { FeedSink } from './sink.js';
 
-/** One line of a feed file: the value is the message's JSON exactly as the outbox holds it. */
-const lineOf = (message: OutboxMessage) => `{"key":${JSON.stringify(message.key)},"revision":${message.revision},"value":${message.value}}\n`;
+/** One line of a feed file (JSON Lines): the value is the message's JSON exactly as the outbox holds it. */
+export const feedLine = (message: PublishedMessage) => `{"key":${JSON.stringify(message.key)},"revision":${message.revision},"value":${message.value}}\n`;
 const identity = (key: string, revision: number) => `${revision} ${key}`;
 
 /**
@@ -60,7 +60,7 @@ export function createFileSink(directory: string): FeedSink {
         if (fresh.length === 0) continue;
         const handle = await open(file, 'a');
         try {
-          await handle.write(fresh.map(lineOf).join(''));
+          await handle.write(fresh.map(feedLine).join(''));
           // On disk before the outbox marks the messages sent.
           await handle.datasync();
         } catch (error) {

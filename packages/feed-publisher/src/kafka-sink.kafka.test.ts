@@ -3,8 +3,9 @@ import Database from 'better-sqlite3';
 import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createKafkaSink } from './kafka-sink.js';
-import { addToOutbox, FeedMessageInvalid, outboxBacklog, pendingMessages } from './outbox.js';
+import { FeedMessageInvalid } from './outbox.js';
 import { startPublisher } from './publisher.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import { deleteTopic, kafkaClient, readTopic, readTopicWithKcat, testTopic, until } from './test-support/kafka.js';
 import { testMessage, testMessages, testValueSchema } from './test-support/messages.js';
 
@@ -23,12 +24,12 @@ describe('the Kafka sink', () => {
 
   it('publishes the outbox to a compacted topic it creates; a kafkajs consumer and kcat see exactly the messages, in order', async () => {
     const feed = topic('feed');
-    const db = new Database(':memory:');
-    addToOutbox(db, testValueSchema, testMessages(feed, 20));
-    addToOutbox(db, testValueSchema, [testMessage(feed, 3, { revision: 2 })]);
-    const expected = pendingMessages(db, 100).map((message) => ({ key: message.key, revision: String(message.revision), value: message.value }));
+    const outbox = new SqliteOutbox(new Database(':memory:'));
+    outbox.add(testValueSchema, testMessages(feed, 20));
+    outbox.add(testValueSchema, [testMessage(feed, 3, { revision: 2 })]);
+    const expected = outbox.pending(100).map((message) => ({ key: message.key, revision: String(message.revision), value: message.value }));
 
-    const publisher = startPublisher({ db, sink: createKafkaSink({ brokers: [brokers], topics: [feed] }), batchSize: 7 });
+    const publisher = startPublisher({ outbox, sink: createKafkaSink({ brokers: [brokers], topics: [feed] }), batchSize: 7 });
     await publisher.drained();
     expect(publisher.health()).toMatchObject({ status: 'ok', pending: 0 });
     await publisher.stop();
@@ -46,14 +47,14 @@ describe('the Kafka sink', () => {
 
   it('never publishes a message that fails its schema: the error names the field', async () => {
     const feed = topic('schema');
-    const db = new Database(':memory:');
-    addToOutbox(db, testValueSchema, testMessages(feed, 2));
+    const outbox = new SqliteOutbox(new Database(':memory:'));
+    outbox.add(testValueSchema, testMessages(feed, 2));
     const broken = testMessage(feed, 2);
     (broken.value as { partnership: unknown }).partnership = 42;
-    expect(() => addToOutbox(db, testValueSchema, [broken])).toThrow(FeedMessageInvalid);
-    expect(() => addToOutbox(db, testValueSchema, [broken])).toThrow(/value\.partnership: Invalid input: expected string, received number/);
+    expect(() => outbox.add(testValueSchema, [broken])).toThrow(FeedMessageInvalid);
+    expect(() => outbox.add(testValueSchema, [broken])).toThrow(/value\.partnership: Invalid input: expected string, received number/);
 
-    const publisher = startPublisher({ db, sink: createKafkaSink({ brokers: [brokers], topics: [feed] }) });
+    const publisher = startPublisher({ outbox, sink: createKafkaSink({ brokers: [brokers], topics: [feed] }) });
     await publisher.drained();
     await publisher.stop();
     expect(readTopicWithKcat(brokers, feed)).toBe(
@@ -67,13 +68,13 @@ describe('the Kafka sink', () => {
     await admin.connect();
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: feed, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }] });
     await admin.disconnect();
-    const db = new Database(':memory:');
-    addToOutbox(db, testValueSchema, testMessages(feed, 1));
+    const outbox = new SqliteOutbox(new Database(':memory:'));
+    outbox.add(testValueSchema, testMessages(feed, 1));
 
-    const publisher = startPublisher({ db, sink: createKafkaSink({ brokers: [brokers], topics: [feed] }) });
+    const publisher = startPublisher({ outbox, sink: createKafkaSink({ brokers: [brokers], topics: [feed] }) });
     await until(() => publisher.health().status === 'feed delayed', 30_000, 'the feed to be delayed');
     expect(publisher.health()).toMatchObject({ status: 'feed delayed', lastError: expect.stringContaining(`topic ${feed} has cleanup.policy=delete`) });
     await publisher.stop();
-    expect(outboxBacklog(db).pending).toBe(1);
+    expect(outbox.backlog().pending).toBe(1);
   });
 });

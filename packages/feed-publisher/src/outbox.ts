@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Answer } from '@beacon/read-models';
 import { z } from 'zod';
 
 /** A message for the feed, as its writer hands it to the outbox. */
@@ -26,6 +26,44 @@ export interface OutboxMessage {
   writtenAt: string;
 }
 
+/** A message as published: what a feed file's line and a consumer's (key, revision) hold. */
+export type PublishedMessage = Pick<OutboxMessage, 'key' | 'revision' | 'value'>;
+
+/**
+ * The feed's outbox: messages wait here, in the order they were added, until the publisher has
+ * delivered them. It lives beside the read models (the same SQLite file, or the same PostgreSQL
+ * schema), with the reporter's note of how far each month was worked out. Answers come at once
+ * (SQLite) or later (PostgreSQL): callers always await them.
+ */
+export interface Outbox {
+  /** Where the outbox is, for messages (never a password). */
+  readonly location: string;
+  /**
+   * Adds messages, all or none, checking each against the schema of its value first: an invalid
+   * message is never stored (FeedMessageInvalid names the message and field), so it can never be
+   * published. A message already there with the same value is left as it is (re-running a report
+   * adds nothing); the same topic, key and revision with another value is an OutboxConflict.
+   */
+  add<Schema extends z.ZodType>(schema: Schema, messages: readonly FeedMessage<z.input<Schema>>[], writtenAt?: Date): Answer<{ added: number; unchanged: number }>;
+  /** The oldest messages not yet sent, in outbox order. */
+  pending(limit: number): Answer<OutboxMessage[]>;
+  /** Records that these messages were delivered. */
+  markSent(positions: readonly number[], sentAt?: Date): Answer<void>;
+  /** How many messages wait, and since when the oldest has. */
+  backlog(): Answer<{ pending: number; oldestWrittenAt: string | undefined }>;
+  /** The key's highest revision in the topic, and its value. */
+  latestRevision(topic: string, key: string): Answer<{ revision: number; value: string } | undefined>;
+  /** Every message of the topic about the period, every revision, in outbox order. */
+  messagesOf(topic: string, period: string): Answer<PublishedMessage[]>;
+  /** Marks the period's messages unsent, so that they go again in outbox order; says how many. */
+  resend(topic: string, period: string): Answer<number>;
+  /** The read models' checkpoint when the month was last worked out for the feed (undefined: never). */
+  checkedPosition(month: string): Answer<bigint | undefined>;
+  setCheckedPosition(month: string, position: bigint): Answer<void>;
+  /** Closes the connection the outbox opened itself (one it was handed stays open). */
+  close(): Answer<void>;
+}
+
 export class FeedMessageInvalid extends Error {
   override readonly name = 'FeedMessageInvalid';
   constructor(readonly problems: string[]) {
@@ -36,6 +74,11 @@ export class FeedMessageInvalid extends Error {
 /** The same topic, key and revision with a different value: consumers deduping on (key, revision) would drop it. */
 export class OutboxConflict extends Error {
   override readonly name = 'OutboxConflict';
+  constructor(row: { topic: string; key: string; revision: number }) {
+    super(
+      `topic ${row.topic}, key ${JSON.stringify(row.key)}: revision ${row.revision} is already in the outbox with another value; a changed message needs the next revision`,
+    );
+  }
 }
 
 // Kafka's rule for topic names; the period becomes a file name, so it is kept as plain.
@@ -49,43 +92,13 @@ const envelope = {
   period: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a period is letters, digits, ".", "_" or "-", e.g. 2009-03'),
 };
 
-/** Creates the outbox table if the database has none. Every function here calls it, so calling it is optional. */
-export function prepareOutbox(db: Database.Database): void {
-  // Looked up each time rather than remembered: a caller's transaction that created it may have been rolled back.
-  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feed_outbox'").get()) return;
-  // AUTOINCREMENT: a position is never reused, even after the newest rows were deleted.
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS feed_outbox (
-      position INTEGER PRIMARY KEY AUTOINCREMENT,
-      topic TEXT NOT NULL,
-      key TEXT NOT NULL,
-      revision INTEGER NOT NULL,
-      period TEXT NOT NULL,
-      value TEXT NOT NULL,
-      written_at TEXT NOT NULL,
-      sent_at TEXT,
-      UNIQUE (topic, key, revision)
-    ) STRICT;
-    CREATE INDEX IF NOT EXISTS feed_outbox_pending ON feed_outbox (position) WHERE sent_at IS NULL;
-  `);
-}
-
 const pathOf = (path: readonly PropertyKey[]) => path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
 
-/**
- * Adds messages to the outbox, all or none, checking each against the schema of its value first:
- * an invalid message is never stored, so it can never be published. Runs inside the caller's
- * transaction when there is one (better-sqlite3 nests it as a savepoint), so the messages are
- * written together with the read-model change they come from. A message already in the outbox
- * with the same value is left as it is (re-running a report adds nothing).
- */
-export function addToOutbox<Schema extends z.ZodType>(
-  db: Database.Database,
-  schema: Schema,
-  messages: readonly FeedMessage<z.input<Schema>>[],
-  writtenAt: Date = new Date(),
-): { added: number; unchanged: number } {
-  prepareOutbox(db);
+/** A message checked and ready to store: its value is the JSON text that is published. */
+export type OutboxRow = Omit<FeedMessage, 'value'> & { value: string };
+
+/** Every message checked against the envelope and the value's schema, or FeedMessageInvalid naming each problem. */
+export function checkedRows<Schema extends z.ZodType>(schema: Schema, messages: readonly FeedMessage<z.input<Schema>>[]): OutboxRow[] {
   const check = z.object({ ...envelope, value: schema });
   const problems: string[] = [];
   const rows = messages.flatMap((message, index) => {
@@ -100,54 +113,5 @@ export function addToOutbox<Schema extends z.ZodType>(
     return [];
   });
   if (problems.length > 0) throw new FeedMessageInvalid(problems);
-
-  const insert = db.prepare(
-    'INSERT INTO feed_outbox (topic, key, revision, period, value, written_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (topic, key, revision) DO NOTHING',
-  );
-  const existing = db.prepare<[string, string, number], { value: string; period: string }>('SELECT value, period FROM feed_outbox WHERE topic = ? AND key = ? AND revision = ?');
-  return db.transaction(() => {
-    let added = 0;
-    for (const row of rows) {
-      if (insert.run(row.topic, row.key, row.revision, row.period, row.value, writtenAt.toISOString()).changes === 1) {
-        added++;
-        continue;
-      }
-      const earlier = existing.get(row.topic, row.key, row.revision);
-      if (earlier?.value !== row.value || earlier.period !== row.period) {
-        throw new OutboxConflict(
-          `topic ${row.topic}, key ${JSON.stringify(row.key)}: revision ${row.revision} is already in the outbox with another value; a changed message needs the next revision`,
-        );
-      }
-    }
-    return { added, unchanged: rows.length - added };
-  })();
-}
-
-/** The oldest messages not yet sent, in outbox order. */
-export function pendingMessages(db: Database.Database, limit: number): OutboxMessage[] {
-  prepareOutbox(db);
-  return db
-    .prepare<[number], OutboxMessage>(
-      'SELECT position, topic, key, revision, period, value, written_at AS writtenAt FROM feed_outbox WHERE sent_at IS NULL ORDER BY position LIMIT ?',
-    )
-    .all(limit);
-}
-
-/** Records that these messages were delivered. */
-export function markSent(db: Database.Database, positions: readonly number[], sentAt: Date = new Date()): void {
-  prepareOutbox(db);
-  const mark = db.prepare('UPDATE feed_outbox SET sent_at = ? WHERE position = ? AND sent_at IS NULL');
-  const at = sentAt.toISOString();
-  db.transaction(() => {
-    for (const position of positions) mark.run(at, position);
-  })();
-}
-
-/** How many messages wait, and since when the oldest has. */
-export function outboxBacklog(db: Database.Database): { pending: number; oldestWrittenAt: string | undefined } {
-  prepareOutbox(db);
-  const row = db
-    .prepare<[], { pending: number; oldest: string | null }>('SELECT count(*) AS pending, min(written_at) AS oldest FROM feed_outbox WHERE sent_at IS NULL')
-    .get();
-  return { pending: row?.pending ?? 0, oldestWrittenAt: row?.oldest ?? undefined };
+  return rows;
 }

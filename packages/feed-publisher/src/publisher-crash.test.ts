@@ -8,9 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addToOutbox, outboxBacklog, pendingMessages } from './outbox.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import { testMessages, testValueSchema } from './test-support/messages.js';
 
 const childScript = fileURLToPath(new URL('./test-support/drain-forever.ts', import.meta.url));
@@ -43,10 +42,9 @@ describe('a publisher killed mid-publishing', () => {
   it('sends every message exactly once to the feed files, in order, and empties the outbox', async () => {
     const dbFile = join(dir, 'read-models.sqlite');
     const feedDir = join(dir, 'feed');
-    const db = new Database(dbFile);
-    db.pragma('journal_mode = WAL');
-    addToOutbox(db, testValueSchema, [...testMessages('feed', 3_000, { period: '2009-03' }), ...testMessages('feed', 1_000, { period: '2009-03', revision: 2 })]);
-    const expected = pendingMessages(db, 10_000).map((m) => `{"key":${JSON.stringify(m.key)},"revision":${m.revision},"value":${m.value}}`);
+    const outbox = SqliteOutbox.open(dbFile);
+    outbox.add(testValueSchema, [...testMessages('feed', 3_000, { period: '2009-03' }), ...testMessages('feed', 1_000, { period: '2009-03', revision: 2 })]);
+    const expected = outbox.pending(10_000).map((m) => `{"key":${JSON.stringify(m.key)},"revision":${m.revision},"value":${m.value}}`);
 
     let rounds = 0;
     while (!(await runPublisher(dbFile, feedDir, 3))) {
@@ -55,10 +53,10 @@ describe('a publisher killed mid-publishing', () => {
     }
     // It was killed part-way more than once before it could finish.
     expect(rounds).toBeGreaterThan(2);
-    expect(outboxBacklog(db).pending).toBe(0);
+    expect(outbox.backlog().pending).toBe(0);
     expect(readdirSync(join(feedDir, 'feed'))).toEqual(['2009-03.jsonl']);
     const lines = readFileSync(join(feedDir, 'feed', '2009-03.jsonl'), 'utf8').trimEnd().split('\n');
     expect(lines).toEqual(expected);
-    db.close();
+    outbox.close();
   }, 120_000);
 });

@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
-import { markSent, outboxBacklog, pendingMessages } from './outbox.js';
+import type { Outbox } from './outbox.js';
 import type { FeedSink } from './sink.js';
 
+/** `pending` is how many messages waited when the publisher last looked: at most a poll interval ago. */
 export type FeedHealth =
   | { status: 'ok'; sink: string; pending: number; lastSentAt: string | undefined }
   | {
@@ -16,8 +16,8 @@ export type FeedHealth =
     };
 
 export interface PublisherOptions {
-  /** The database holding the outbox (the read-model database). */
-  db: Database.Database;
+  /** The outbox to drain; it stays open when the publisher stops. */
+  outbox: Outbox;
   /** Owned by the publisher from now on: stop() closes it. */
   sink: FeedSink;
   /** Messages per delivery. Default 500. */
@@ -50,7 +50,7 @@ export interface FeedPublisher {
  * One publisher per outbox: two would send each message twice.
  */
 export function startPublisher(options: PublisherOptions): FeedPublisher {
-  const { db, sink } = options;
+  const { outbox, sink } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 200;
   const retryDelay = options.retryDelayMs ?? { first: 250, most: 30_000 };
@@ -58,9 +58,12 @@ export function startPublisher(options: PublisherOptions): FeedPublisher {
 
   let stopping = false;
   let lastSentAt: string | undefined;
+  let pending = 0;
   let failing: { since: string; lastError: string; failedAttempts: number } | undefined;
   let drainedWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   let interrupt: (() => void) | undefined;
+  /** Set by wake() and drained() during a look, which may have begun before their messages were added. */
+  let lookAgain = false;
 
   /** Waits ms, or less if interrupted by wake() (only when `wakeable`) or stop(). */
   const pause = (ms: number, wakeable: boolean) =>
@@ -76,7 +79,6 @@ export function startPublisher(options: PublisherOptions): FeedPublisher {
     });
 
   function health(): FeedHealth {
-    const { pending } = outboxBacklog(db);
     const base = { sink: sink.description, pending, lastSentAt };
     return failing ? { status: 'feed delayed', ...base, ...failing } : { status: 'ok', ...base };
   }
@@ -85,20 +87,24 @@ export function startPublisher(options: PublisherOptions): FeedPublisher {
     let delay = retryDelay.first;
     while (!stopping) {
       try {
-        const batch = pendingMessages(db, batchSize);
+        // Who asked before this look began: one who asks during it waits for the next look.
+        const asked = drainedWaiters.length;
+        lookAgain = false;
+        const batch = await outbox.pending(batchSize);
+        // Counted only when more wait than one batch: health() answers at once, from this look.
+        pending = batch.length < batchSize ? batch.length : (await outbox.backlog()).pending;
         if (batch.length === 0) {
-          for (const waiter of drainedWaiters) waiter.resolve();
-          drainedWaiters = [];
-          await pause(pollIntervalMs, true);
+          for (const waiter of drainedWaiters.splice(0, asked)) waiter.resolve();
+          if (!lookAgain) await pause(pollIntervalMs, true);
           continue;
         }
         await sink.deliver(batch);
         const at = now();
-        markSent(
-          db,
+        await outbox.markSent(
           batch.map((message) => message.position),
           at,
         );
+        pending -= batch.length;
         lastSentAt = at.toISOString();
         failing = undefined;
         delay = retryDelay.first;
@@ -120,12 +126,14 @@ export function startPublisher(options: PublisherOptions): FeedPublisher {
   return {
     health,
     wake() {
+      lookAgain = true;
       interrupt?.();
     },
     drained() {
       if (stopping) return Promise.reject(new Error('the feed publisher is stopped'));
       return new Promise((resolve, reject) => {
         drainedWaiters.push({ resolve, reject });
+        lookAgain = true;
         interrupt?.();
       });
     },

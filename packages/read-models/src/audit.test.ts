@@ -7,7 +7,7 @@ import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { type BeaconEvent, catalogueRecords, eventId, toEventToAppend } from '@beacon/events';
 import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuditEntry, AuditTrail, auditCsv } from './audit.js';
+import { type AuditEntry, type AuditTrail, auditCsv } from './audit.js';
 import { ReadModels } from './projection.js';
 
 const catalogue = loadCatalogue();
@@ -43,7 +43,7 @@ const append = (stream: string, event: BeaconEvent, id: string = crypto.randomUU
 
 async function projected(): Promise<AuditTrail> {
   readModels.project(await store.readAll());
-  return new AuditTrail(readModels.db);
+  return readModels.audit;
 }
 
 describe('the audit trail', () => {

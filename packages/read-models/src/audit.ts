@@ -2,6 +2,7 @@ import type { Period } from '@beacon/catalogue';
 import type { BeaconEvent, EventData } from '@beacon/events';
 import type Database from 'better-sqlite3';
 import { utc } from './projection.js';
+import type { AuditBook } from './record-book.js';
 
 /**
  * The audit trail: who changed a figure or a target, when, from what to what; and who opened,
@@ -139,12 +140,22 @@ const OTHERS = `
          NULL AS return_id, NULL AS row
   FROM audit_trail`;
 
-/** Queries of the audit trail, newest first. */
-export class AuditTrail {
+/** Queries of the audit trail in SQLite, newest first. */
+export class AuditTrail implements AuditBook {
   /** One prepared statement per combination of filters (there are few). */
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {}
+
+  targetSetters(): Map<string, string> {
+    const setBy = new Map<string, string>();
+    const rows = this.db.prepare("SELECT subject, person, what FROM audit_trail WHERE kind = 'target'").all() as { subject: string; person: string; what: string }[];
+    for (const row of rows) {
+      const version = targetVersionOf(row);
+      if (version) setBy.set(version, row.person);
+    }
+    return setBy;
+  }
 
   entries(filter: AuditFilter = {}): AuditEntry[] {
     const figures: string[] = [];
@@ -201,6 +212,16 @@ export class AuditTrail {
       row: r.row as number | null,
     }));
   }
+}
+
+/**
+ * Which target version an audit line of kind 'target' records, as `${targetId}\u001f${version}`:
+ * its subject is "target:<id>" and its words begin "target <id> version <n>".
+ */
+export function targetVersionOf(line: { subject: string; what: string }): string | undefined {
+  const id = line.subject.slice('target:'.length);
+  const prefix = `target ${id} version `;
+  return line.what.startsWith(prefix) ? `${id}\u001f${Number.parseInt(line.what.slice(prefix.length), 10)}` : undefined;
 }
 
 /**

@@ -8,7 +8,6 @@ import { catalogueRecords, toEventToAppend } from '@beacon/events';
 import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectionStopped, ReadModels } from './projection.js';
-import { Records } from './records.js';
 
 const catalogue = loadCatalogue();
 const officer = { kind: 'person', id: 'j.smith', name: 'J Smith', agency: 'north-kent-police' } as const;
@@ -48,7 +47,7 @@ describe('projecting the log into records (given events, then state)', () => {
     const events = await everything();
     expect(readModels.project(events)).toBe(events.at(-1)!.position);
 
-    const records = new Records(readModels.db);
+    const records = readModels.records;
     const readings = records.readings('SAC', 'DBC', { start: '2009-03-01', end: '2009-03-31' });
     expect(readings).toEqual([
       expect.objectContaining({ value: 170, area: 'DBC', row: 2, agency: 'north-kent-police', recordedAt: '2009-04-09T09:45:00.000Z', period: { start: '2009-03-01', end: '2009-03-31' } }),
@@ -74,7 +73,7 @@ describe('projecting the log into records (given events, then state)', () => {
     await given('SAC,DBC,01/03/2009,31/03/2009,118,,,,\n', '2009-04-20T11:15:00Z', 'march-corrected.csv');
     readModels.project(await everything());
 
-    const records = new Records(readModels.db);
+    const records = readModels.records;
     const march = { start: '2009-03-01', end: '2009-03-31' };
     expect(records.readings('SAC', 'DBC', march).map((r) => r.value)).toEqual([118]);
     expect(records.readings('SAC', 'DBC', march, '2009-04-15T00:00:00.000Z').map((r) => r.value)).toEqual([170]);
@@ -89,7 +88,7 @@ describe('projecting the log into records (given events, then state)', () => {
   it('records targets and populations with when they were recorded, so reports before then do not see them', async () => {
     for (const record of catalogueRecords(catalogue)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
     readModels.project(await everything());
-    const records = new Records(readModels.db);
+    const records = readModels.records;
     expect(records.targets().find((t) => t.id === 'SAC-2008-09')).toMatchObject({ measureId: 'SAC', area: 'DGCDRP', kind: 'value', value: 13.7, version: 1 });
     expect(records.targets('2008-03-31T00:00:00.000Z')).toEqual([]);
     expect(records.populations().filter((p) => p.base === 'all_ages').map((p) => [p.area, p.year, p.value])).toEqual([

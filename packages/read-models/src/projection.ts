@@ -1,7 +1,10 @@
 import type { StoredEvent } from '@beacon/event-store';
 import { type EventData, fromStoredEvent, UnreadableEvent } from '@beacon/events';
 import Database from 'better-sqlite3';
-import { auditOfAccountEvent, targetAudit } from './audit.js';
+import { AuditTrail, auditOfAccountEvent, targetAudit } from './audit.js';
+import type { RecordKeeper } from './record-book.js';
+import { Records } from './records.js';
+import { PROJECTION } from './rows.js';
 import { prepareSchema } from './schema.js';
 
 /** The projector met an event it cannot project; it stops there rather than skip it. */
@@ -20,7 +23,6 @@ export class ProjectionStopped extends Error {
   }
 }
 
-const PROJECTION = 'records';
 
 /** UTC with milliseconds, so text order is time order whatever offset the event was written with. */
 const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -38,9 +40,10 @@ export interface ReadModelsOptions {
  * any moment resumes exactly after the last batch it finished: no event counted twice, none
  * skipped.
  */
-export class ReadModels {
+export class ReadModels implements RecordKeeper {
   readonly db: Database.Database;
   private readonly statements;
+  private kept?: { records: Records; audit: AuditTrail };
 
   constructor(
     readonly location: string,
@@ -96,6 +99,18 @@ export class ReadModels {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT now FROM audit_trail WHERE subject = ? ORDER BY position DESC LIMIT 1), ?, ?, ?)`,
       ),
     };
+  }
+
+  /** What reports and pages read from these read models. */
+  get records(): Records {
+    this.kept ??= { records: new Records(this), audit: new AuditTrail(this.db) };
+    return this.kept.records;
+  }
+
+  /** The audit trail kept in these read models. */
+  get audit(): AuditTrail {
+    this.kept ??= { records: new Records(this), audit: new AuditTrail(this.db) };
+    return this.kept.audit;
   }
 
   /** Position of the last event projected (0n before any). */

@@ -1,9 +1,10 @@
 import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
 import { monthEndFrom } from '@beacon/periods';
-import { type Changes, changesBetween, type MeasureHistory, measureHistory, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
-import { type ReadModels, utc } from './projection.js';
-import { END_OF_TIME, Records } from './records.js';
+import { type Changes, type CorrectionOnRecord, changesBetween, type MeasureHistory, measureHistory, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
+import { utc } from './projection.js';
+import type { RecordBook } from './record-book.js';
+import { END_OF_TIME } from './records.js';
 
 /** "2009-03" or a date in March 2009 → 2009-03-31. */
 export function monthEndOfPeriod(period: string): string {
@@ -22,88 +23,98 @@ export function asAtMoment(asAt: string | undefined): string | undefined {
 
 const CACHE_SIZE = 64;
 
+type Revisions = CorrectionOnRecord[];
+
 /**
  * The query API the reporter and the dashboard use: summaries per priority area and PSA, one
  * measure's history, and what changed between two moments, each "as at" any moment. Reports are
  * worked out from the records when asked (so "as at" is exact), and remembered until the
- * projector moves on.
+ * projector moves on. The records may be in SQLite or PostgreSQL: the reports themselves are
+ * pure, made from the records read for their scope.
  */
 export class PerformanceQueries {
-  readonly records: Records;
-  private readonly cache = new Map<string, unknown>();
-  /** Targets and populations as at a moment are read once, not once per report. */
-  private readonly recordsCache = new Map<string, RecordsAsAt>();
+  /** Reports being made or made, as promises: viewers asking at once for the same one share it. */
+  private readonly cache = new Map<string, Promise<unknown>>();
+  /** The records as at a moment for a scope are read once, not once per report. */
+  private readonly recordsCache = new Map<string, Promise<RecordsAsAt>>();
   private cachedAt = -1n;
   private readonly measureIds: readonly string[];
 
   constructor(
-    private readonly readModels: ReadModels,
+    readonly records: RecordBook,
     readonly catalogue: Catalogue,
   ) {
-    this.records = new Records(readModels.db);
     this.measureIds = catalogue.measures.map((m) => m.id);
   }
 
-  private remembered<T>(key: string, work: () => T): T {
-    const checkpoint = this.readModels.checkpoint();
+  private async remembered<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const checkpoint = await this.records.checkpoint();
     if (checkpoint !== this.cachedAt) {
       this.cache.clear();
       this.recordsCache.clear();
       this.cachedAt = checkpoint;
     }
-    if (this.cache.has(key)) return this.cache.get(key) as T;
-    const value = work();
-    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(key, value);
+    let value = this.cache.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = work();
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, value);
+      // A failure is not remembered: the next request tries again.
+      value.catch(() => this.cache.get(key) === value && this.cache.delete(key));
+    }
     return value;
   }
 
-  private recordsAsAt(asAt: string | undefined): RecordsAsAt {
-    const key = asAt ?? 'now';
+  /** The records as at a moment for reports on an area (a partnership's reports read its members too). */
+  private recordsAsAt(asAt: string | undefined, area: string): Promise<RecordsAsAt> {
+    const found = this.catalogue.area(area);
+    const areas = found?.kind === 'partnership' ? [area, ...found.members] : [area];
+    const key = `${asAt ?? 'now'}|${areas.join(',')}`;
     let records = this.recordsCache.get(key);
     if (!records) {
       if (this.recordsCache.size >= CACHE_SIZE) this.recordsCache.delete(this.recordsCache.keys().next().value as string);
-      records = this.records.asAt(asAt, this.measureIds);
+      records = Promise.resolve(this.records.asAt(asAt, { measureIds: this.measureIds, areas }));
       this.recordsCache.set(key, records);
+      records.catch(() => this.recordsCache.get(key) === records && this.recordsCache.delete(key));
     }
     return records;
   }
 
   /** The priority areas and PSAs for an area and month ("2009-03"), as at a moment. */
-  summary(input: { area: string; period: string; asAt?: string; rule?: RollUpRule }): Summary & { revisions: ReturnType<Records['correctionsBetween']> } {
+  summary(input: { area: string; period: string; asAt?: string; rule?: RollUpRule }): Promise<Summary & { revisions: Revisions }> {
     const date = monthEndOfPeriod(input.period);
     const asAt = asAtMoment(input.asAt);
-    return this.remembered(`summary|${input.area}|${date}|${asAt}|${input.rule}`, () => {
-      const summary = summaryFor({ catalogue: this.catalogue, records: this.recordsAsAt(asAt), area: input.area, date, ...(input.rule && { rule: input.rule }) });
+    return this.remembered(`summary|${input.area}|${date}|${asAt}|${input.rule}`, async () => {
+      const records = await this.recordsAsAt(asAt, input.area);
+      const summary = summaryFor({ catalogue: this.catalogue, records, area: input.area, date, ...(input.rule && { rule: input.rule }) });
       // What was corrected after that moment, in what the summary showed: its revisions.
-      const revisions = asAt === undefined ? [] : this.records.correctionsBetween(asAt, END_OF_TIME, asAt).filter((c) => c.period.end <= date && inScope(this.catalogue, input.area, c.area));
+      const revisions =
+        asAt === undefined ? [] : (await this.records.correctionsBetween(asAt, END_OF_TIME, asAt)).filter((c) => c.period.end <= date && inScope(this.catalogue, input.area, c.area));
       return { ...summary, revisions };
     });
   }
 
   /** One measure's history for an area, month by month between two months. */
-  history(input: { measureId: string; area: string; from: string; to: string; asAt?: string }): MeasureHistory {
+  history(input: { measureId: string; area: string; from: string; to: string; asAt?: string }): Promise<MeasureHistory> {
     const from = monthEndOfPeriod(input.from);
     const to = monthEndOfPeriod(input.to);
     const asAt = asAtMoment(input.asAt);
-    return this.remembered(`history|${input.measureId}|${input.area}|${from}|${to}|${asAt}`, () =>
-      measureHistory({ catalogue: this.catalogue, records: this.recordsAsAt(asAt), measureId: input.measureId, area: input.area, from, to }),
+    return this.remembered(`history|${input.measureId}|${input.area}|${from}|${to}|${asAt}`, async () =>
+      measureHistory({ catalogue: this.catalogue, records: await this.recordsAsAt(asAt, input.area), measureId: input.measureId, area: input.area, from, to }),
     );
   }
 
   /** What changed for an area and month between two moments: statuses moved, corrections, returns received, readings overdue. */
-  changes(input: { area: string; period: string; from: string; to?: string }): Changes {
+  async changes(input: { area: string; period: string; from: string; to?: string }): Promise<Changes> {
     const from = asAtMoment(input.from) as string;
     const to = asAtMoment(input.to) ?? new Date().toISOString();
-    const before = this.summary({ area: input.area, period: input.period, asAt: from });
-    const after = this.summary({ area: input.area, period: input.period, asAt: to });
-    return changesBetween({
-      catalogue: this.catalogue,
-      before,
-      after,
-      corrections: this.records.correctionsBetween(from, to),
-      returns: this.records.returnsBetween(from, to),
-    });
+    const [before, after, corrections, returns] = await Promise.all([
+      this.summary({ area: input.area, period: input.period, asAt: from }),
+      this.summary({ area: input.area, period: input.period, asAt: to }),
+      this.records.correctionsBetween(from, to),
+      this.records.returnsBetween(from, to),
+    ]);
+    return changesBetween({ catalogue: this.catalogue, before, after, corrections, returns });
   }
 }
 

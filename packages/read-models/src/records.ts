@@ -1,6 +1,8 @@
 import type { Period } from '@beacon/catalogue';
 import type { CorrectionOnRecord, PopulationOnRecord, ReadingOnRecord, RecordsAsAt, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
-import type Database from 'better-sqlite3';
+import type { ReadModels } from './projection.js';
+import { earliestStart, returnFrom, type Row, targetFrom } from './rows.js';
+import type { RecordBook, ReportScope } from './record-book.js';
 
 /**
  * The records a report is made from, read "as at" a moment: only what Beacon had recorded by
@@ -11,10 +13,7 @@ import type Database from 'better-sqlite3';
 export const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 const KEPT_WINDOWS = 64;
 
-/** No reading covers more than two years (a survey wave at most), so none that overlaps a window starts earlier than that. */
-const earliestStart = (window: Period) => `${Number(window.start.slice(0, 4)) - 2}${window.start.slice(4)}`;
 
-type Row = Record<string, unknown>;
 const optional = <T>(value: unknown): T | undefined => (value === null ? undefined : (value as T));
 
 function readingFrom(row: Row): ReadingOnRecord {
@@ -39,21 +38,15 @@ function readingFrom(row: Row): ReadingOnRecord {
   return reading;
 }
 
-const returnFrom = (row: Row): ReturnOnRecord => ({
-  returnId: row.return_id as string,
-  agency: row.agency as string,
-  submitter: row.submitter as string,
-  fileName: row.file_name as string,
-  readingCount: row.reading_count as number,
-  period: { start: row.period_start as string, end: row.period_end as string },
-  recordedAt: row.recorded_at as string,
-});
 
-/** Read access to the records, as at any moment. */
-export class Records {
+/** Read access to the records in SQLite, as at any moment: answers at once, in this thread. */
+export class Records implements RecordBook {
   private readonly statements;
+  private readonly standingKept = new Map<string, Pick<RecordsAsAt, 'targets' | 'populations'>>();
+  private standingAt = -1n;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly readModels: ReadModels) {
+    const db = readModels.db;
     this.statements = {
       readings: db.prepare(
         `SELECT * FROM readings
@@ -86,7 +79,18 @@ export class Records {
         .pluck(),
       span: db.prepare('SELECT min(period_start) AS first, max(period_end) AS last FROM returns WHERE recorded_at <= ?'),
       returnById: db.prepare('SELECT * FROM returns WHERE return_id = ?'),
+      changedSince: db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM readings WHERE position > ? AND period_start <= ? AND period_end >= ?)
+               OR EXISTS (SELECT 1 FROM targets WHERE position > ?)
+               OR EXISTS (SELECT 1 FROM populations WHERE position > ?)`,
+        )
+        .pluck(),
     };
+  }
+
+  checkpoint(): bigint {
+    return this.readModels.checkpoint();
   }
 
   /** A measure's readings for an area whose periods overlap `window`, in force as at `asAt`. */
@@ -110,26 +114,7 @@ export class Records {
 
   /** Every version of every target recorded by `asAt` (the latest version of each is in force). */
   targets(asAt?: string): TargetOnRecord[] {
-    return (this.statements.targets.all(asAt ?? END_OF_TIME) as Row[]).map((row) => {
-      const target: TargetOnRecord = {
-        id: row.target_id as string,
-        version: row.version as number,
-        measureId: row.measure_id as string,
-        area: row.area as string,
-        kind: row.kind as 'value' | 'direction',
-        period: { start: row.period_start as string, end: row.period_end as string },
-        source: row.source as string,
-        recordedAt: row.recorded_at as string,
-      };
-      if (row.value !== null) target.value = row.value as number;
-      if (row.direction !== null) target.direction = row.direction as 'reduce' | 'increase';
-      if (row.baseline_value !== null) {
-        target.baseline = { value: row.baseline_value as number, period: { start: row.baseline_start as string, end: row.baseline_end as string } };
-      }
-      if (row.tolerance_type !== null) target.tolerance = { type: row.tolerance_type as 'relative' | 'absolute', value: row.tolerance_value as number };
-      if (row.note !== null) target.note = row.note as string;
-      return target;
-    });
+    return (this.statements.targets.all(asAt ?? END_OF_TIME) as Row[]).map(targetFrom);
   }
 
   /** Population figures recorded by `asAt`; a later figure for the same area, base and year replaces an earlier one. */
@@ -172,10 +157,12 @@ export class Records {
 
   /**
    * The records as they stood at `asAt` (undefined: everything recorded so far), for a report.
-   * Given the measures reports ask about, an area's readings over a window are read for all of
-   * them at once and kept (a summary asks for each measure of the same areas and window).
+   * Read as reports ask, in this thread: an area's readings over a window are read for all the
+   * scope's measures at once and kept (a summary asks for each measure of the same areas and
+   * window). The scope's areas need no reading ahead here.
    */
-  asAt(asAt?: string, measureIds?: readonly string[]): RecordsAsAt {
+  asAt(asAt?: string, scope?: ReportScope): RecordsAsAt {
+    const measureIds = scope?.measureIds;
     const kept = new Map<string, Map<string, ReadingOnRecord[]>>();
     return {
       asAt: asAt ?? null,
@@ -190,9 +177,28 @@ export class Records {
         }
         return byMeasure.get(measureId) ?? [];
       },
-      targets: this.targets(asAt),
-      populations: this.populations(asAt),
+      ...this.standing(asAt),
     };
+  }
+
+  /**
+   * Targets and populations as at a moment, read once for every report as at it (a month's feed
+   * asks for every area's), until the projector moves on.
+   */
+  private standing(asAt: string | undefined): Pick<RecordsAsAt, 'targets' | 'populations'> {
+    const checkpoint = this.checkpoint();
+    if (checkpoint !== this.standingAt) {
+      this.standingKept.clear();
+      this.standingAt = checkpoint;
+    }
+    const key = asAt ?? END_OF_TIME;
+    let kept = this.standingKept.get(key);
+    if (!kept) {
+      if (this.standingKept.size >= KEPT_WINDOWS) this.standingKept.delete(this.standingKept.keys().next().value as string);
+      kept = { targets: this.targets(asAt), populations: this.populations(asAt) };
+      this.standingKept.set(key, kept);
+    }
+    return kept;
   }
 
   /** The first day and last day that returns recorded by `asAt` cover (undefined before any). */
@@ -209,5 +215,9 @@ export class Records {
   /** When the latest return, target or population was recorded (undefined before any). */
   lastRecordedAt(): string | undefined {
     return (this.statements.lastRecordedAt.get() as string | null) ?? undefined;
+  }
+
+  changedSince(position: bigint, window: Period): boolean {
+    return this.statements.changedSince.get(position, window.end, window.start, position, position) === 1;
   }
 }

@@ -6,7 +6,7 @@ describe('configuration', () => {
     expect(configFrom({})).toEqual({
       home: 'var',
       store: { kind: 'sqlite', file: 'var/events.sqlite' },
-      readModelsFile: 'var/read-models.sqlite',
+      readModels: { kind: 'sqlite', file: 'var/read-models.sqlite' },
       catalogueDir: undefined,
       feed: { kind: 'files', dir: 'var/feed' },
       feedTopic: 'beacon.performance.monthly',
@@ -28,8 +28,8 @@ describe('configuration', () => {
   });
 
   it('keeps the read models beside the store unless told otherwise', () => {
-    expect(configFrom({ BEACON_HOME: '/srv/beacon' }).readModelsFile).toBe('/srv/beacon/read-models.sqlite');
-    expect(configFrom({ BEACON_READ_MODELS_FILE: '/fast/rm.sqlite' }).readModelsFile).toBe('/fast/rm.sqlite');
+    expect(configFrom({ BEACON_HOME: '/srv/beacon' }).readModels).toEqual({ kind: 'sqlite', file: '/srv/beacon/read-models.sqlite' });
+    expect(configFrom({ BEACON_READ_MODELS_FILE: '/fast/rm.sqlite' }).readModels).toEqual({ kind: 'sqlite', file: '/fast/rm.sqlite' });
     expect(configFrom({ BEACON_HOME: '/srv/beacon' }).sessionKeyFile).toBe('/srv/beacon/session-key');
     expect(configFrom({ BEACON_SESSION_KEY_FILE: '/etc/beacon/session-key' }).sessionKeyFile).toBe('/etc/beacon/session-key');
   });
@@ -43,5 +43,20 @@ describe('configuration', () => {
       url: 'postgres://beacon@db:5432/beacon',
       schema: 'beacon',
     });
+  });
+
+  it('keeps the read models in the PostgreSQL store\'s database, in a schema of their own, unless told otherwise', () => {
+    const url = 'postgres://beacon@db:5432/beacon';
+    expect(configFrom({ BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: url }).readModels).toEqual({ kind: 'postgres', url, schema: 'beacon_records' });
+    expect(configFrom({ BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: url, BEACON_POSTGRES_SCHEMA: 'kent', BEACON_READ_MODELS_SCHEMA: 'kent_reports' }).readModels).toEqual({
+      kind: 'postgres',
+      url,
+      schema: 'kent_reports',
+    });
+    expect(configFrom({ BEACON_STORE: 'postgres', BEACON_POSTGRES_URL: url, BEACON_READ_MODELS: 'sqlite' }).readModels).toEqual({ kind: 'sqlite', file: 'var/read-models.sqlite' });
+    // The embedded store with read models on a server: the server's address is needed.
+    expect(() => configFrom({ BEACON_READ_MODELS: 'postgres' })).toThrow(/BEACON_POSTGRES_URL is not set: read models in PostgreSQL/);
+    expect(() => configFrom({ BEACON_READ_MODELS: 'mysql' })).toThrow(/BEACON_READ_MODELS="mysql": must be sqlite or postgres/);
+    expect(() => configFrom({ BEACON_READ_MODELS_SCHEMA: 'Drop Table' })).toThrow(/BEACON_READ_MODELS_SCHEMA="Drop Table": must be 1 to 40 lower-case/);
   });
 });

@@ -1,6 +1,5 @@
-import { readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
+import { type ReadModelsConfig, readEnvironment, readModelsConfigFrom, type StoreConfig, storeConfigFrom } from '@beacon/config';
 import { authVariables, sessionKeyFileOf } from '@beacon/http-auth';
-import { readModelsFileOf } from '@beacon/projector-service';
 import { feedDirOf, reporterVariables } from '@beacon/reporter-service';
 import { webVariables } from '@beacon/web';
 
@@ -9,8 +8,8 @@ export interface Config {
   home: string;
   /** The event store: SQLite (the embedded default), PostgreSQL or EventStoreDB. */
   store: StoreConfig;
-  /** The projector's read models (SQLite). */
-  readModelsFile: string;
+  /** The projector's read models (and the feed's outbox): a SQLite file, or a schema beside a PostgreSQL store. */
+  readModels: ReadModelsConfig;
   /** Where the measure catalogue is read from; undefined = the catalogue shipped in data/. */
   catalogueDir: string | undefined;
   /** The monthly feed: to Kafka when KAFKA_BROKERS is set, else to files. */
@@ -29,7 +28,7 @@ export function configFrom(env: NodeJS.ProcessEnv): Config {
   return {
     home: variables.BEACON_HOME,
     store: storeConfigFrom(variables, "Beacon's"),
-    readModelsFile: readModelsFileOf(variables),
+    readModels: readModelsConfigFrom(variables, "Beacon's"),
     catalogueDir: variables.BEACON_CATALOGUE_DIR,
     feed: variables.KAFKA_BROKERS ? { kind: 'kafka', brokers: variables.KAFKA_BROKERS.split(',') } : { kind: 'files', dir: feedDirOf(variables) },
     feedTopic: variables.BEACON_FEED_TOPIC,

@@ -54,25 +54,25 @@ try {
 
   // 2. The summary for one partnership and month, never asked before (nothing remembered).
   const readModels = new ReadModels(readModelsFile);
-  const queries = new PerformanceQueries(readModels, catalogue);
+  const queries = new PerformanceQueries(readModels.records, catalogue);
   const latencies: number[] = [];
   for (let i = 0; i < 200; i++) {
     const p = 1 + (i % PARTNERSHIPS);
     const month = 60 + (Math.floor(i / PARTNERSHIPS) % 60);
     const period = `${2008 + Math.floor((month + 3) / 12)}-${String(((month + 3) % 12) + 1).padStart(2, '0')}`;
     started = performance.now();
-    queries.summary({ area: partnershipId(p), period });
+    await queries.summary({ area: partnershipId(p), period });
     latencies.push(performance.now() - started);
   }
   const cold = latencies.slice(20);
   report('summary per priority area, one partnership and month', `median ${median(cold).toFixed(1)} ms, p95 ${percentile(cold, 0.95).toFixed(1)} ms (first asked; ${cold.length} queries)`, '< 20 ms median');
-  queries.summary({ area: partnershipId(1), period: '2017-03' });
+  await queries.summary({ area: partnershipId(1), period: '2017-03' });
   started = performance.now();
-  queries.summary({ area: partnershipId(1), period: '2017-03' });
+  await queries.summary({ area: partnershipId(1), period: '2017-03' });
   report('the same summary asked again (remembered until the projector moves on)', `${(performance.now() - started).toFixed(2)} ms`);
 
   // 3. From appending a 50-row return to the summary showing it, with the projector following.
-  const subscription = follow(store, readModels);
+  const subscription = await follow(store, readModels);
   const actor = { kind: 'person', id: 'bench' } as const;
   const freshness: number[] = [];
   for (let i = 0; i < 30; i++) {
@@ -103,7 +103,7 @@ try {
     started = performance.now();
     await store.append(streamOf.return(returnId), events, { expectedRevision: 'no_stream' });
     for (;;) {
-      const sac = queries.summary({ area: partnershipId(p), period }).measures.find((m) => m.measureId === 'SAC');
+      const sac = (await queries.summary({ area: partnershipId(p), period })).measures.find((m) => m.measureId === 'SAC');
       if (sac?.provenance.readings.some((r) => r.returnId === returnId)) break;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }

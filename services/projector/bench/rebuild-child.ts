@@ -5,7 +5,7 @@ import { rebuild } from '../src/projector.js';
 const [storeFile, readModelsFile] = process.argv.slice(2) as [string, string];
 const store = await openSqliteEventStore({ file: storeFile });
 const started = performance.now();
-const position = await rebuild(store, readModelsFile, {
+const position = await rebuild(store, { kind: 'sqlite', file: readModelsFile }, {
   readerThread: { kind: 'sqlite', file: storeFile },
   onProgress: ({ position, head }) => process.stderr.write(`\r  rebuilding: ${((Number(position) / Number(head)) * 100).toFixed(0)}%`),
 });

@@ -1,5 +1,5 @@
 import type { Auth } from '@beacon/http-auth';
-import { type AuditTrail, auditCsv, auditKinds, utc } from '@beacon/read-models';
+import { type AuditBook, auditCsv, auditKinds, utc } from '@beacon/read-models';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 
@@ -27,7 +27,7 @@ const AuditQuery = z.object({
  * was refused what. Newest first, filtered by measure, agency, person, kind and time, as JSON or
  * as CSV for a spreadsheet (`format=csv`; cells that would run as formulas are neutralised).
  */
-export const auditPlugin: FastifyPluginAsync<{ audit: AuditTrail; auth: Auth }> = async (app, { audit, auth }) => {
+export const auditPlugin: FastifyPluginAsync<{ audit: AuditBook; auth: Auth }> = async (app, { audit, auth }) => {
   app.get('/audit', { preHandler: auth.requires('read-audit') }, async (request, reply) => {
     const parsed = AuditQuery.safeParse(request.query);
     if (!parsed.success) {
@@ -35,7 +35,7 @@ export const auditPlugin: FastifyPluginAsync<{ audit: AuditTrail; auth: Auth }> 
       return reply.code(400).send({ status: 'bad-request', message: `${issue?.path.join('.') || 'query'}: ${issue?.message}` });
     }
     const { format, kind, ...filter } = parsed.data;
-    const entries = audit.entries({ ...filter, ...(kind && { kind: kind as (typeof auditKinds)[number] }) });
+    const entries = await audit.entries({ ...filter, ...(kind && { kind: kind as (typeof auditKinds)[number] }) });
     reply.header('cache-control', 'no-store');
     if (format === 'json') return { entries };
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="beacon-audit.csv"').send(auditCsv(entries));

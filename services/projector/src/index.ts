@@ -1,4 +1,4 @@
-export { configFrom, projectorVariables, readModelsFileOf } from './config.js';
+export { configFrom, projectorVariables } from './config.js';
 export { catchUp, follow, type Progress, rebuild } from './projector.js';
 export { type QueryApiOptions, queryApiPlugin } from './query-api.js';
 export { buildQueryServer } from './server.js';

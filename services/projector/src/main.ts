@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
 import { StoreNotUsable, StoreUnavailable } from '@beacon/event-store';
-import { openEventStore } from '@beacon/stores';
+import { openEventStore, openReadModels } from '@beacon/stores';
 import { createAuth, sessionKeyFrom } from '@beacon/http-auth';
-import { AuditTrail, PerformanceQueries, ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
+import { PerformanceQueries, ProjectionStopped, ReadModelsNotUsable } from '@beacon/read-models';
 import { ConfigError, configFrom } from './config.js';
 import { follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
@@ -20,27 +18,26 @@ const userFacing = [CatalogueError, ConfigError, StoreNotUsable, StoreUnavailabl
 async function main(argv: string[]): Promise<void> {
   const config = configFrom(process.env);
   const catalogue = loadCatalogue(config.catalogueDir);
-  mkdirSync(dirname(config.readModelsFile), { recursive: true });
   const { store, location } = await openEventStore(config.store);
 
   if (argv[0] === 'rebuild') {
     const started = performance.now();
-    const position = await rebuild(store, config.readModelsFile, {
+    const position = await rebuild(store, config.readModels, {
       readerThread: config.store,
       onProgress: ({ position, head }) => process.stderr.write(`\rrebuilding: ${position} of ${head} events`),
     });
     await store.close();
-    console.log(`\nRead models ${config.readModelsFile} rebuilt to position ${position} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(`\nRead models rebuilt to position ${position} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     return;
   }
 
   // Whichever service starts first on a store without accounts makes the administrator, once.
   const first = await ensureFirstAdministrator(store);
   if (first) for (const line of firstAdministratorText(first)) console.log(line);
-  const readModels = new ReadModels(config.readModelsFile);
-  const queries = new PerformanceQueries(readModels, catalogue);
+  const readModels = await openReadModels(config.readModels);
+  const queries = new PerformanceQueries(readModels.records, catalogue);
   let state: { status: 'ok' | 'stopped'; error?: string } = { status: 'ok' };
-  const subscription = follow(store, readModels);
+  const subscription = await follow(store, readModels.keeper);
   subscription.closed.catch((error: Error) => {
     state = { status: 'stopped', error: error.message };
     console.error(`beacon-projector: ${error.message}`);
@@ -48,21 +45,21 @@ async function main(argv: string[]): Promise<void> {
   });
   const server = buildQueryServer({
     queries,
-    audit: new AuditTrail(readModels.db),
+    audit: readModels.audit,
     auth: createAuth({ store, catalogue, sessionKey: sessionKeyFrom(config.sessionKeyFile) }),
     logger: { level: 'info' },
-    health: () => ({ ...state, position: String(readModels.checkpoint()) }),
+    health: async () => ({ ...state, position: String(await readModels.keeper.checkpoint()) }),
   });
   const stop = async () => {
     await subscription.stop();
     await server.close();
-    readModels.close();
+    await readModels.close();
     await store.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const address = await server.listen({ host: '127.0.0.1', port: config.port });
-  console.log(`Beacon projector following ${location} into ${config.readModelsFile}; query API on ${address} (GET /summary?period=2009-03)`);
+  console.log(`Beacon projector following ${location} into ${readModels.location}; query API on ${address} (GET /summary?period=2009-03)`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

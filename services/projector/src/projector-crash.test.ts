@@ -136,7 +136,7 @@ describe('a projector killed mid-batch', () => {
     expect(resumed.checkpoint()).toBe(head);
     const store = await openSqliteEventStore({ file: storeFile });
     const rebuiltFile = join(dir, 'rebuilt.sqlite');
-    await rebuild(store, rebuiltFile);
+    await rebuild(store, { kind: 'sqlite', file: rebuiltFile });
     await store.close();
     const rebuilt = new ReadModels(rebuiltFile);
     expect(readModelRows(resumed)).toEqual(readModelRows(rebuilt));

@@ -6,7 +6,7 @@ import type { EventStore } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { tokenFor } from '@beacon/accounts/test-support';
 import { createAuth } from '@beacon/http-auth';
-import { AuditTrail, PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { PerformanceQueries, ReadModels } from '@beacon/read-models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchUp, follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
@@ -33,7 +33,7 @@ describe('the projector', () => {
   it('follows returns as they arrive; a rebuild from zero gives the same read models, row for row', async () => {
     const incremental = new ReadModels(join(dir, 'read-models.sqlite'));
     // Small batches, so the incremental read models are built in many transactions.
-    const subscription = follow(store, incremental, { batchSize: 7 });
+    const subscription = await follow(store, incremental, { batchSize: 7 });
     await sendSacReturns();
     const head = await store.headPosition();
     await expect.poll(() => incremental.checkpoint(), { timeout: 5_000 }).toBe(head);
@@ -41,7 +41,7 @@ describe('the projector', () => {
 
     const rebuiltFile = join(dir, 'rebuilt.sqlite');
     const progress: bigint[] = [];
-    expect(await rebuild(store, rebuiltFile, { onProgress: (p) => progress.push(p.position) })).toBe(head);
+    expect(await rebuild(store, { kind: 'sqlite', file: rebuiltFile }, { onProgress: (p) => progress.push(p.position) })).toBe(head);
     expect(progress.at(-1)).toBe(head);
     const rebuilt = new ReadModels(rebuiltFile);
     expect(readModelRows(rebuilt)).toEqual(readModelRows(incremental));
@@ -49,7 +49,7 @@ describe('the projector', () => {
     rebuilt.close();
     // The same with the log read in a worker thread of its own.
     const threadedFile = join(dir, 'rebuilt-threaded.sqlite');
-    expect(await rebuild(store, threadedFile, { readerThread: { kind: 'sqlite', file: join(dir, 'events.sqlite') } })).toBe(head);
+    expect(await rebuild(store, { kind: 'sqlite', file: threadedFile }, { readerThread: { kind: 'sqlite', file: join(dir, 'events.sqlite') } })).toBe(head);
     const threaded = new ReadModels(threadedFile);
     expect(readModelRows(threaded)).toEqual(readModelRows(incremental));
     threaded.close();
@@ -60,20 +60,20 @@ describe('the projector', () => {
     await sendSacReturns();
     const readModels = new ReadModels(join(dir, 'read-models.sqlite'));
     await catchUp(store, readModels);
-    const queries = new PerformanceQueries(readModels, catalogue);
-    const sac = (asAt?: string) => queries.summary({ area: 'DGCDRP', period: '2009-03', ...(asAt && { asAt }) }).measures.find((m) => m.measureId === 'SAC')!;
+    const queries = new PerformanceQueries(readModels.records, catalogue);
+    const sac = async (asAt?: string) => (await queries.summary({ area: 'DGCDRP', period: '2009-03', ...(asAt && { asAt }) })).measures.find((m) => m.measureId === 'SAC')!;
     // On 15 April: (1,300 − 105 + 170 + 1,250) / 191,800 × 1,000 = 13.634 per 1,000: Green, within 13.7.
-    const then = sac('2009-04-15');
+    const then = await sac('2009-04-15');
     expect(then.rolling.value).toBeCloseTo(13.634, 3);
     expect(then.rag.status).toBe('green');
     // Now, after 170 became 105: 13.295.
-    expect(sac().rolling.value).toBeCloseTo(13.2951, 4);
+    expect((await sac()).rolling.value).toBeCloseTo(13.2951, 4);
     // The earlier summary lists the revision, with old and new values.
-    expect(queries.summary({ area: 'DGCDRP', period: '2009-03', asAt: '2009-04-15' }).revisions).toEqual([
+    expect((await queries.summary({ area: 'DGCDRP', period: '2009-03', asAt: '2009-04-15' })).revisions).toEqual([
       expect.objectContaining({ measureId: 'SAC', area: 'DBC', was: expect.objectContaining({ value: 170 }), now: expect.objectContaining({ value: 105 }) }),
     ]);
     // Dartford alone went from Red (1,365 / 90,900 = 15.02, beyond 14.385) to Amber (14.30): "what changed" says so.
-    const changes = queries.changes({ area: 'DBC', period: '2009-03', from: '2009-04-15', to: '2009-04-30' });
+    const changes = await queries.changes({ area: 'DBC', period: '2009-03', from: '2009-04-15', to: '2009-04-30' });
     expect(changes.statusChanges).toContainEqual(expect.objectContaining({ kind: 'measure', id: 'SAC', was: 'red', now: 'amber' }));
     expect(changes.statusChanges).toContainEqual(expect.objectContaining({ kind: 'priority_area', id: 'acquisitive-crime', was: 'red', now: 'amber' }));
     expect(changes.corrections).toHaveLength(1);
@@ -88,8 +88,8 @@ describe('the projector', () => {
     const readModels = new ReadModels(join(dir, 'read-models.sqlite'));
     await catchUp(store, readModels);
     const server = buildQueryServer({
-      queries: new PerformanceQueries(readModels, catalogue),
-      audit: new AuditTrail(readModels.db),
+      queries: new PerformanceQueries(readModels.records, catalogue),
+      audit: readModels.audit,
       auth,
       health: () => ({ status: 'ok', position: String(readModels.checkpoint()) }),
     });

@@ -1,8 +1,9 @@
 import { renameSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { StoreConfig } from '@beacon/config';
+import type { ReadModelsConfig, StoreConfig } from '@beacon/config';
 import { type EventStore, logPages, type Subscription } from '@beacon/event-store';
-import { type DecodedBatch, ReadModels } from '@beacon/read-models';
+import { type DecodedBatch, ReadModels, type RecordKeeper } from '@beacon/read-models';
+import { PostgresReadModels } from '@beacon/read-models-postgres';
 
 export interface Progress {
   position: bigint;
@@ -10,11 +11,11 @@ export interface Progress {
 }
 
 /** Projects everything in the log after the read models' checkpoint, up to the head as it was when called. */
-export async function catchUp(store: EventStore, readModels: ReadModels, options: { batchSize?: number; onProgress?: (progress: Progress) => void } = {}): Promise<bigint> {
+export async function catchUp(store: EventStore, readModels: RecordKeeper, options: { batchSize?: number; onProgress?: (progress: Progress) => void } = {}): Promise<bigint> {
   const head = await store.headPosition();
-  let position = readModels.checkpoint();
+  let position = await readModels.checkpoint();
   for await (const page of logPages(store, position, options.batchSize ?? 5_000)) {
-    position = readModels.project(page);
+    position = await readModels.project(page);
     options.onProgress?.({ position, head });
     if (position >= head) break;
   }
@@ -26,12 +27,12 @@ export async function catchUp(store: EventStore, readModels: ReadModels, options
  * with its checkpoint in one transaction. If it meets an event it cannot project, it stops, and
  * `closed` rejects with ProjectionStopped naming the event.
  */
-export function follow(store: EventStore, readModels: ReadModels, options: { batchSize?: number; onBatch?: (position: bigint) => void } = {}): Subscription {
+export async function follow(store: EventStore, readModels: RecordKeeper, options: { batchSize?: number; onBatch?: (position: bigint) => void } = {}): Promise<Subscription> {
   return store.subscribe({
-    after: readModels.checkpoint(),
+    after: await readModels.checkpoint(),
     batchSize: options.batchSize ?? 5_000,
-    onEvents: (events) => {
-      const position = readModels.project(events);
+    onEvents: async (events) => {
+      const position = await readModels.project(events);
       options.onBatch?.(position);
     },
   });
@@ -41,18 +42,23 @@ export function follow(store: EventStore, readModels: ReadModels, options: { bat
 // (measured on 1.1M events: 1,000 gave ~160k events/s and 375 MB; 5,000 ~140k/s and 490 MB).
 const REBUILD_BATCH = 1_000;
 
+interface RebuildOptions {
+  onProgress?: (progress: Progress) => void;
+  /** The store's configuration: the log is then read and decoded in a worker thread while this one writes (about twice as fast on two cores). */
+  readerThread?: StoreConfig;
+}
+
 /**
- * Rebuilds the read models from the start of the log into a fresh file beside `file`, then puts
- * it in `file`'s place. Until then the old read models stay as they were, so a rebuild that is
- * stopped half-way changes nothing. The projector must not be running on `file` meanwhile.
- * Given the store's configuration (`readerThread`), the log is read and decoded in a worker
- * thread while this one writes: about twice as fast on two cores.
+ * Rebuilds the read models from the start of the log into fresh ones beside them (a file beside
+ * the SQLite file, or a schema beside the PostgreSQL one), then puts those in their place. Until
+ * then the old read models stay as they were, so a rebuild that is stopped half-way changes
+ * nothing. The projector must not be running on them meanwhile.
  */
-export async function rebuild(
-  store: EventStore,
-  file: string,
-  options: { onProgress?: (progress: Progress) => void; readerThread?: StoreConfig } = {},
-): Promise<bigint> {
+export function rebuild(store: EventStore, target: ReadModelsConfig, options: RebuildOptions = {}): Promise<bigint> {
+  return target.kind === 'sqlite' ? rebuildFile(store, target.file, options) : rebuildSchema(store, target, options);
+}
+
+async function rebuildFile(store: EventStore, file: string, options: RebuildOptions): Promise<bigint> {
   const fresh = `${file}.rebuilding`;
   for (const suffix of ['', '-wal', '-shm']) rmSync(fresh + suffix, { force: true });
   const readModels = new ReadModels(fresh, { synchronous: 'off' });
@@ -61,9 +67,7 @@ export async function rebuild(
     // One transaction for the whole rebuild (each batch a savepoint inside it): pages hot in the
     // indexes are written once, not once per batch, and the fresh file is whole or thrown away.
     readModels.db.exec('BEGIN');
-    position = options.readerThread
-      ? await rebuildWithReaderThread(options.readerThread, readModels, options.onProgress)
-      : await catchUp(store, readModels, { batchSize: REBUILD_BATCH, ...options });
+    position = await replay(store, readModels, options);
     readModels.db.exec('COMMIT');
     // Back to the journal the projector runs with, before the file takes the old one's place.
     readModels.db.pragma('journal_mode = WAL');
@@ -75,8 +79,24 @@ export async function rebuild(
   return position;
 }
 
-/** The log read and decoded in a worker thread, a batch ahead; written here. */
-function rebuildWithReaderThread(config: StoreConfig, readModels: ReadModels, onProgress?: (progress: Progress) => void): Promise<bigint> {
+async function rebuildSchema(store: EventStore, target: { url: string; schema: string }, options: RebuildOptions): Promise<bigint> {
+  const readModels = await PostgresReadModels.rebuilding({ url: target.url, schema: target.schema });
+  try {
+    const position = await replay(store, readModels, options);
+    await readModels.replaceOriginal();
+    return position;
+  } finally {
+    await readModels.close();
+  }
+}
+
+const replay = (store: EventStore, readModels: RecordKeeper, options: RebuildOptions) =>
+  options.readerThread
+    ? rebuildWithReaderThread(options.readerThread, readModels, options.onProgress)
+    : catchUp(store, readModels, { batchSize: REBUILD_BATCH, ...(options.onProgress && { onProgress: options.onProgress }) });
+
+/** The log read and decoded in a worker thread, a batch ahead; written here, one batch at a time. */
+function rebuildWithReaderThread(config: StoreConfig, readModels: RecordKeeper, onProgress?: (progress: Progress) => void): Promise<bigint> {
   return new Promise((resolve, reject) => {
     const reader = new Worker(new URL('./log-reader-worker.mjs', import.meta.url), {
       workerData: { config, batchSize: REBUILD_BATCH },
@@ -84,11 +104,15 @@ function rebuildWithReaderThread(config: StoreConfig, readModels: ReadModels, on
       // less often (measured: a quarter of the reader's time went to collection with the default).
       resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
-    let position = readModels.checkpoint();
+    let position = 0n;
     let failed = false;
     let finished = false;
+    // Batches are written in the order they came, each after the one before has committed.
+    let writing: Promise<void> = Promise.resolve(readModels.checkpoint()).then((checkpoint) => {
+      position = checkpoint;
+    });
     const fail = (error: unknown) => {
-      if (finished) return;
+      if (finished || failed) return;
       failed = true;
       void reader.terminate();
       reject(error);
@@ -96,18 +120,20 @@ function rebuildWithReaderThread(config: StoreConfig, readModels: ReadModels, on
     reader.on('message', (message: { batch: DecodedBatch; head: bigint } | { done: true }) => {
       if (failed) return;
       if ('done' in message) {
-        finished = true;
-        void reader.terminate().then(() => resolve(position));
+        writing = writing.then(() => {
+          finished = true;
+          void reader.terminate().then(() => resolve(position));
+        }, fail);
         return;
       }
-      reader.postMessage('more');
-      try {
-        position = readModels.apply(message.batch);
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      onProgress?.({ position, head: message.head });
+      writing = writing.then(async () => {
+        if (failed) return;
+        // The reader decodes the next batch while this one is written.
+        reader.postMessage('more');
+        position = await readModels.apply(message.batch);
+        onProgress?.({ position, head: message.head });
+      });
+      writing.catch(fail);
     });
     reader.once('error', fail);
     reader.once('exit', (code) => code !== 0 && !failed && !finished && fail(new Error(`the rebuild's log reader stopped with exit code ${code}`)));

@@ -1,5 +1,5 @@
 import type { Auth } from '@beacon/http-auth';
-import type { PerformanceQueries } from '@beacon/read-models';
+import type { Answer, PerformanceQueries } from '@beacon/read-models';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
@@ -22,7 +22,7 @@ export interface QueryApiOptions {
    */
   freshForMs?: number;
   /** Where the projector stands: what /health reports. */
-  health: () => { status: 'ok' | 'catching up' | 'stopped'; position: string; head?: string; error?: string };
+  health: () => Answer<{ status: 'ok' | 'catching up' | 'stopped'; position: string; head?: string; error?: string }>;
 }
 
 const KEPT_ANSWERS = 256;
@@ -42,12 +42,12 @@ export const queryApiPlugin: FastifyPluginAsync<QueryApiOptions> = async (app: F
   };
   // Kept as the JSON sent: a summary is some 200 KB of it, and writing that again for each viewer costs more than working it out.
   const recent = new Map<string, { at: number; json: string }>();
-  const answering = (reply: FastifyReply, url: string, work: () => unknown) => {
+  const answering = async (reply: FastifyReply, url: string, work: () => Promise<unknown>) => {
     const now = Date.now();
     let kept = recent.get(url);
     try {
       if (!kept || now - kept.at >= freshForMs) {
-        kept = { at: now, json: JSON.stringify(work()) };
+        kept = { at: now, json: JSON.stringify(await work()) };
         if (freshForMs > 0) {
           if (recent.size >= KEPT_ANSWERS) recent.delete(recent.keys().next().value as string);
           recent.set(url, kept);

@@ -1,10 +1,10 @@
-import type { AuditTrail } from '@beacon/read-models';
+import type { AuditBook } from '@beacon/read-models';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { auditPlugin } from './audit-api.js';
 import { type QueryApiOptions, queryApiPlugin } from './query-api.js';
 
 /** The projector's HTTP face: the query API, the audit trail and its health, each for whom the policy allows. */
-export function buildQueryServer(options: QueryApiOptions & { audit: AuditTrail; logger?: FastifyServerOptions['logger'] }) {
+export function buildQueryServer(options: QueryApiOptions & { audit: AuditBook; logger?: FastifyServerOptions['logger'] }) {
   const { queries, health, auth, audit, freshForMs } = options;
   const app = Fastify({ logger: options.logger ?? false });
   app.register(auth.plugin);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadCatalogue } from '@beacon/catalogue';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { catalogueRecords, toEventToAppend } from '@beacon/events';
-import { createKafkaSink, startPublisher } from '@beacon/feed-publisher';
+import { createKafkaSink, SqliteOutbox, startPublisher } from '@beacon/feed-publisher';
 import { catchUp } from '@beacon/projector-service';
 import { PerformanceQueries, ReadModels } from '@beacon/read-models';
 import { defaultBrokers, isBrokerReady, startBroker, stopBroker } from '../../../infra/kafka/broker.mjs';
@@ -27,13 +27,15 @@ try {
   for (const record of catalogueRecords(catalogue)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
   for (const target of partnershipTargets(catalogueDir)) await store.append(target.stream, target.events);
   for (const r of partnershipReturns(catalogueDir)) await store.append(r.stream, r.events, { expectedRevision: 'no_stream' });
-  const readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+  const readModelsFile = join(dir, 'read-models.sqlite');
+  const readModels = new ReadModels(readModelsFile);
   await catchUp(store, readModels);
   await store.close();
 
   const topic = `bench-feed-${Date.now()}`;
-  const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { topic });
-  const publisher = startPublisher({ db: readModels.db, sink: createKafkaSink({ brokers: [defaultBrokers], topics: [topic] }), batchSize: 1_000 });
+  const outbox = SqliteOutbox.open(readModelsFile);
+  const reporter = new Reporter(outbox, new PerformanceQueries(readModels.records, catalogue), catalogue, { topic, readModels: { kind: 'sqlite', file: readModelsFile } });
+  const publisher = startPublisher({ outbox, sink: createKafkaSink({ brokers: [defaultBrokers], topics: [topic] }), batchSize: 1_000 });
   // As in the reporter service, the worker threads are running before the month closes.
   await reporter.startWorkers();
   const month = '2017-03';
@@ -46,6 +48,7 @@ try {
   const acknowledged = performance.now();
   await publisher.stop();
   await reporter.close();
+  outbox.close();
   readModels.close();
 
   const rows: Array<[string, string, string]> = [

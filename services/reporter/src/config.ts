@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { readEnvironment, type StoreConfig, storeConfigFrom } from '@beacon/config';
+import { type ReadModelsConfig, readEnvironment, readModelsConfigFrom, type StoreConfig, storeConfigFrom } from '@beacon/config';
 import { FEED_TOPIC } from '@beacon/feed';
-import { projectorVariables, readModelsFileOf } from '@beacon/projector-service';
+import { projectorVariables } from '@beacon/projector-service';
 import { z } from 'zod';
 
 /** The reporter's variables: the projector's (it keeps the read models up to date too) and its own. */
@@ -21,7 +21,7 @@ export const reporterVariables = {
 
 export interface ReporterConfig {
   store: StoreConfig;
-  readModelsFile: string;
+  readModels: ReadModelsConfig;
   catalogueDir: string | undefined;
   /** Kafka brokers, or the folder of the file feed. */
   feed: { kind: 'kafka'; brokers: string[] } | { kind: 'files'; dir: string };
@@ -37,7 +37,7 @@ export function configFrom(env: NodeJS.ProcessEnv): ReporterConfig {
   const v = readEnvironment(reporterVariables, env, "The reporter's");
   return {
     store: storeConfigFrom(v, "The reporter's"),
-    readModelsFile: readModelsFileOf(v),
+    readModels: readModelsConfigFrom(v, "The reporter's"),
     catalogueDir: v.BEACON_CATALOGUE_DIR,
     feed: v.KAFKA_BROKERS ? { kind: 'kafka', brokers: v.KAFKA_BROKERS.split(',') } : { kind: 'files', dir: feedDirOf(v) },
     topic: v.BEACON_FEED_TOPIC,

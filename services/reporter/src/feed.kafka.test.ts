@@ -10,7 +10,7 @@ import { loadCatalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { FeedMessageValue } from '@beacon/feed';
-import { createKafkaSink, pendingMessages, startPublisher } from '@beacon/feed-publisher';
+import { createKafkaSink, SqliteOutbox, startPublisher } from '@beacon/feed-publisher';
 import { freePort, readTopic, readTopicWithKcat, testTopic, until } from '@beacon/feed-publisher/test-support';
 import { catchUp } from '@beacon/projector-service';
 import { recordCatalogue, sendSacReturns } from '@beacon/projector-service/test-support';
@@ -25,15 +25,20 @@ const brokers = inject('kafkaBrokers');
 let dir: string;
 let store: EventStore;
 let readModels: ReadModels;
+let readModelsFile: string;
+let outbox: SqliteOutbox;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'beacon-feed-'));
   store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   await recordCatalogue(store, catalogue);
   await sendSacReturns(store, catalogue);
-  readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+  readModelsFile = join(dir, 'read-models.sqlite');
+  readModels = new ReadModels(readModelsFile);
+  outbox = SqliteOutbox.open(readModelsFile);
 });
 afterEach(async () => {
+  outbox.close();
   readModels.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -43,14 +48,14 @@ describe('the feed on Kafka', () => {
   it('kcat and a kafkajs consumer see exactly the messages published for 2008/09, revisions included', async () => {
     await catchUp(store, readModels);
     const topic = testTopic('feed');
-    const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { topic });
+    const reporter = new Reporter(outbox, new PerformanceQueries(readModels.records, catalogue), catalogue, { topic });
     await reporter.cycle('2009-06-01T00:00:00.000Z');
-    const published = pendingMessages(readModels.db, 10_000);
+    const published = outbox.pending(10_000);
     // April 2008 to March 2009, 30 messages a month, and the second revisions of March 2009.
     expect(published.filter((m) => m.revision === 1)).toHaveLength(12 * 30);
     expect(published.filter((m) => m.revision === 2).length).toBeGreaterThan(0);
 
-    const publisher = startPublisher({ db: readModels.db, sink: createKafkaSink({ brokers: [brokers], topics: [topic] }) });
+    const publisher = startPublisher({ outbox, sink: createKafkaSink({ brokers: [brokers], topics: [topic] }) });
     await publisher.drained();
     await publisher.stop();
 
@@ -74,11 +79,14 @@ describe('the reporter service with no broker at start-up', () => {
   it('keeps running, reports "feed delayed" on its health endpoint, and catches up when the broker starts', async () => {
     broker = { brokers: `127.0.0.1:${await freePort()}`, controllerPort: await freePort(), dir: mkdtempSync(join(tmpdir(), 'beacon-kafka-')), heap: '384m' };
     const topic = testTopic('delayed');
-    const service = startReporterService({
+    const service = await startReporterService({
       store,
-      readModels,
+      keeper: readModels,
+      records: readModels.records,
+      readModels: { kind: 'sqlite', file: readModelsFile },
+      outbox,
       catalogue,
-      config: { store: { kind: 'sqlite', file: '' }, readModelsFile: '', catalogueDir: undefined, feed: { kind: 'kafka', brokers: [broker.brokers] }, topic, closeDay: 20, everyMs: 200, port: 0 },
+      config: { store: { kind: 'sqlite', file: '' }, readModels: { kind: 'sqlite', file: '' }, catalogueDir: undefined, feed: { kind: 'kafka', brokers: [broker.brokers] }, topic, closeDay: 20, everyMs: 200, port: 0 },
       now: () => new Date('2009-06-01T00:00:00.000Z'),
     });
     const health = async () => (await service.server.inject({ method: 'GET', url: '/health' })).json() as ReporterHealth;
@@ -86,7 +94,7 @@ describe('the reporter service with no broker at start-up', () => {
       await until(() => service.health().status === 'feed delayed', 60_000, 'the feed to be delayed');
       expect(await health()).toMatchObject({ status: 'feed delayed', feed: { status: 'feed delayed', lastError: expect.any(String) } });
       // Meanwhile the reporter did its month-close work: the messages wait in the outbox.
-      const waiting = pendingMessages(readModels.db, 10_000).length;
+      const waiting = outbox.pending(10_000).length;
       expect(waiting).toBeGreaterThan(12 * 30);
 
       await startBroker(broker);

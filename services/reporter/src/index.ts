@@ -1,3 +1,3 @@
 export { configFrom, feedDirOf, type ReporterConfig, reporterVariables } from './config.js';
-export { monthClose, type PublishOutcome, Reporter } from './reporter.js';
-export { type ReporterHealth, startReporterService } from './service.js';
+export { monthClose, type PublishOutcome, Reporter, type ReporterOptions } from './reporter.js';
+export { type ReporterHealth, type ReporterServiceOptions, startReporterService } from './service.js';

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { CatalogueError, loadCatalogue } from '@beacon/catalogue';
 import { StoreNotUsable, StoreUnavailable } from '@beacon/event-store';
-import { openEventStore } from '@beacon/stores';
-import { ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
+import { openOutbox } from '@beacon/feed-publisher';
+import { openEventStore, openReadModels } from '@beacon/stores';
+import { ProjectionStopped, ReadModelsNotUsable } from '@beacon/read-models';
 import { ConfigError, configFrom } from './config.js';
 import { startReporterService } from './service.js';
 
@@ -13,13 +12,15 @@ const userFacing = [CatalogueError, ConfigError, StoreNotUsable, StoreUnavailabl
 async function main(): Promise<void> {
   const config = configFrom(process.env);
   const catalogue = loadCatalogue(config.catalogueDir);
-  mkdirSync(dirname(config.readModelsFile), { recursive: true });
   const { store } = await openEventStore(config.store);
-  const readModels = new ReadModels(config.readModelsFile);
-  const service = startReporterService({ store, readModels, catalogue, config });
+  const readModels = await openReadModels(config.readModels);
+  // Opened after the read models: they refuse a new database that already holds the outbox's tables.
+  const outbox = await openOutbox(config.readModels);
+  const service = await startReporterService({ store, keeper: readModels.keeper, records: readModels.records, readModels: config.readModels, outbox, catalogue, config });
   const stop = async () => {
     await service.stop();
-    readModels.close();
+    await outbox.close();
+    await readModels.close();
     await store.close();
   };
   process.once('SIGINT', stop);

@@ -1,13 +1,20 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { ReadModelsConfig } from '@beacon/config';
 import type { FeedContent } from '@beacon/feed';
 
 type Contents = Array<{ key: string; period: string; content: FeedContent }>;
 type FromWorker = { ready: true } | { contents: Contents } | { done: true };
 
+/** What a feed worker is started with (summaries-for-feed.ts). */
+export interface FeedWorkerData {
+  readModels: ReadModelsConfig;
+  catalogueDir: string;
+}
+
 /**
  * Worker threads, one per core, that work out the feed contents of many areas: each opens its own
- * connection to the read models and loads the catalogue once, and stays for the next month. A
+ * connection to the read models (SQLite or PostgreSQL) and loads the catalogue once, and stays for the next month. A
  * month close for 300 partnerships is ~900 summaries, which one thread works through in ~8 s.
  */
 export class FeedWorkers {
@@ -15,11 +22,10 @@ export class FeedWorkers {
   private readonly started: Promise<unknown>;
   private failure: Error | undefined;
 
-  constructor(options: { readModelsFile: string; catalogueDir: string; count?: number }) {
+  constructor(options: FeedWorkerData & { count?: number }) {
+    const workerData: FeedWorkerData = { readModels: options.readModels, catalogueDir: options.catalogueDir };
     this.workers = Array.from({ length: Math.max(1, options.count ?? availableParallelism()) }, () => {
-      const worker = new Worker(new URL('./contents-worker.mjs', import.meta.url), {
-        workerData: { readModelsFile: options.readModelsFile, catalogueDir: options.catalogueDir },
-      });
+      const worker = new Worker(new URL('./contents-worker.mjs', import.meta.url), { workerData });
       // Idle workers never keep a command from ending.
       worker.unref();
       worker.once('error', (error) => {

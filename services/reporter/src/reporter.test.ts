@@ -2,13 +2,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogue } from '@beacon/catalogue';
+import type { ReadModelsConfig } from '@beacon/config';
 import type { EventStore } from '@beacon/event-store';
+import { createTestDatabase } from '@beacon/event-store-postgres/test-support';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { FEED_TOPIC, FeedMessageValue } from '@beacon/feed';
-import { addToOutbox, createFileSink, FeedMessageInvalid, pendingMessages, startPublisher } from '@beacon/feed-publisher';
+import { createFileSink, FeedMessageInvalid, openOutbox, SqliteOutbox, startPublisher } from '@beacon/feed-publisher';
 import { catchUp, rebuild } from '@beacon/projector-service';
 import { recordCatalogue, sendSacReturns } from '@beacon/projector-service/test-support';
 import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { openReadModels } from '@beacon/stores';
 import { Accounts } from '@beacon/accounts';
 import { tokenFor } from '@beacon/accounts/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +22,8 @@ const catalogue = loadCatalogue();
 let dir: string;
 let store: EventStore;
 let readModels: ReadModels;
+let readModelsAt: ReadModelsConfig;
+let feedOutbox: SqliteOutbox;
 let reporter: Reporter;
 
 beforeEach(async () => {
@@ -26,17 +31,20 @@ beforeEach(async () => {
   store = await openSqliteEventStore({ file: join(dir, 'events.sqlite') });
   await recordCatalogue(store, catalogue);
   await sendSacReturns(store, catalogue);
-  readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+  readModelsAt = { kind: 'sqlite', file: join(dir, 'read-models.sqlite') };
+  readModels = new ReadModels(readModelsAt.file);
   await catchUp(store, readModels);
-  reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue);
+  feedOutbox = SqliteOutbox.open(readModelsAt.file);
+  reporter = new Reporter(feedOutbox, new PerformanceQueries(readModels.records, catalogue), catalogue);
 });
 afterEach(async () => {
+  feedOutbox.close();
   readModels.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const outbox = () => pendingMessages(readModels.db, 10_000);
+const outbox = () => feedOutbox.pending(10_000);
 const value = (key: string, revision = 1) => JSON.parse(outbox().find((m) => m.key === key && m.revision === revision)!.value) as FeedMessageValue;
 
 describe('the monthly feed', () => {
@@ -77,21 +85,21 @@ describe('the monthly feed', () => {
 
   it('is reproducible from the log: a rebuild gives byte-identical messages', async () => {
     const close = monthClose('2009-03', 20);
-    const first = JSON.stringify(reporter.contentsOf('2009-03', close));
+    const first = JSON.stringify(await reporter.contentsOf('2009-03', close));
     const rebuiltFile = join(dir, 'rebuilt.sqlite');
-    await rebuild(store, rebuiltFile);
+    await rebuild(store, { kind: 'sqlite', file: rebuiltFile });
     const rebuilt = new ReadModels(rebuiltFile);
-    const again = new Reporter(rebuilt, new PerformanceQueries(rebuilt, catalogue), catalogue);
-    expect(JSON.stringify(again.contentsOf('2009-03', close))).toBe(first);
+    const again = new Reporter(feedOutbox, new PerformanceQueries(rebuilt.records, catalogue), catalogue);
+    expect(JSON.stringify(await again.contentsOf('2009-03', close))).toBe(first);
     rebuilt.close();
   });
 
   it('works out a month the same in worker threads as in one thread', async () => {
     const close = monthClose('2009-03', 20);
-    const parallel = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { parallelFrom: 1 });
+    const parallel = new Reporter(feedOutbox, new PerformanceQueries(readModels.records, catalogue), catalogue, { parallelFrom: 1, readModels: readModelsAt });
     await parallel.publish('2009-03', close);
     await parallel.close();
-    const sequential = reporter.contentsOf('2009-03', close);
+    const sequential = await reporter.contentsOf('2009-03', close);
     // The same messages, byte for byte; the workers' areas may interleave in the outbox.
     const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
     expect(outbox().sort(byKey).map((m) => [m.key, m.value])).toEqual(
@@ -103,8 +111,8 @@ describe('the monthly feed', () => {
     await reporter.publish('2009-03', monthClose('2009-03', 20));
     const good = value('DGCDRP/DBC/2009-03/priority-area/acquisitive-crime');
     const bad = { ...good, rag: { ...good.rag, status: 'purple' } };
-    expect(() => addToOutbox(readModels.db, FeedMessageValue, [{ topic: FEED_TOPIC, key: 'bad', revision: 1, period: '2009-03', value: bad as never }])).toThrow(FeedMessageInvalid);
-    expect(() => addToOutbox(readModels.db, FeedMessageValue, [{ topic: FEED_TOPIC, key: 'bad', revision: 1, period: '2009-03', value: bad as never }])).toThrow(/value\.rag\.status/);
+    expect(() => feedOutbox.add(FeedMessageValue, [{ topic: FEED_TOPIC, key: 'bad', revision: 1, period: '2009-03', value: bad as never }])).toThrow(FeedMessageInvalid);
+    expect(() => feedOutbox.add(FeedMessageValue, [{ topic: FEED_TOPIC, key: 'bad', revision: 1, period: '2009-03', value: bad as never }])).toThrow(/value\.rag\.status/);
     expect(outbox().some((m) => m.key === 'bad')).toBe(false);
   });
 
@@ -112,13 +120,13 @@ describe('the monthly feed', () => {
     await reporter.cycle('2009-06-01T00:00:00.000Z');
     const pending = outbox();
     const feedDir = join(dir, 'feed');
-    const publisher = startPublisher({ db: readModels.db, sink: createFileSink(feedDir) });
+    const publisher = startPublisher({ outbox: feedOutbox, sink: createFileSink(feedDir) });
     await publisher.drained();
     await publisher.stop();
     const lines = readFileSync(join(feedDir, FEED_TOPIC, '2009-03.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(pending.filter((m) => m.period === '2009-03').length);
     // Republishing a month sends it again, every revision in order.
-    expect(reporter.republish('2009-03')).toBe(lines.length);
+    expect(await reporter.republish('2009-03')).toBe(lines.length);
   });
 });
 
@@ -127,11 +135,14 @@ describe('the feed over HTTP, for feed consumers', () => {
     const accounts = new Accounts(store, { catalogue });
     const consumer = await tokenFor(accounts, 'kent.partnership', 'feed-consumer');
     const viewer = await tokenFor(accounts, 'strategy.member', 'strategy-group-viewer');
-    const service = startReporterService({
+    const service = await startReporterService({
       store,
-      readModels,
+      keeper: readModels,
+      records: readModels.records,
+      readModels: readModelsAt,
+      outbox: feedOutbox,
       catalogue,
-      config: { store: { kind: 'sqlite', file: '' }, readModelsFile: '', catalogueDir: undefined, feed: { kind: 'files', dir: join(dir, 'feed') }, topic: FEED_TOPIC, closeDay: 20, everyMs: 50, port: 0 },
+      config: { store: { kind: 'sqlite', file: '' }, readModels: { kind: 'sqlite', file: '' }, catalogueDir: undefined, feed: { kind: 'files', dir: join(dir, 'feed') }, topic: FEED_TOPIC, closeDay: 20, everyMs: 50, port: 0 },
       now: () => new Date('2009-06-01T00:00:00.000Z'),
     });
     try {
@@ -146,6 +157,38 @@ describe('the feed over HTTP, for feed consumers', () => {
       expect((await service.server.inject({ method: 'GET', url: '/feed/March', headers: { authorization: `Bearer ${consumer}` } })).statusCode).toBe(400);
     } finally {
       await service.stop();
+    }
+  });
+});
+
+describe('the monthly feed with the read models and the outbox in PostgreSQL', () => {
+  it('publishes what the SQLite ones publish, months worked out in worker threads too, and nothing more on the next cycle', async () => {
+    const database = await createTestDatabase();
+    const inPostgres: ReadModelsConfig = { kind: 'postgres', url: database.url, schema: 'beacon_records' };
+    const opened = await openReadModels(inPostgres);
+    // After the read models: they refuse a schema that already holds the outbox's tables.
+    const pgOutbox = await openOutbox(inPostgres);
+    const onPostgres = new Reporter(pgOutbox, new PerformanceQueries(opened.records, catalogue), catalogue, { parallelFrom: 1, readModels: inPostgres });
+    try {
+      await catchUp(store, opened.keeper);
+      const now = '2009-06-01T00:00:00.000Z';
+      const expected = await reporter.cycle(now);
+      const outcomes = await onPostgres.cycle(now);
+      // The workers' areas may come in another order.
+      const sorted = (o: Awaited<ReturnType<Reporter['cycle']>>) => o.map((x) => ({ ...x, revisions: [...x.revisions].sort((a, b) => a.key.localeCompare(b.key)) }));
+      expect(sorted(outcomes)).toEqual(sorted(expected));
+      expect(outcomes.reduce((sum, o) => sum + o.added, 0)).toBeGreaterThan(12 * 30);
+      for (const month of ['2008-04', '2009-03']) {
+        const lines = async (r: Reporter) => (await r.messagesOf(month)).split('\n').sort();
+        expect(await lines(onPostgres)).toEqual(await lines(reporter));
+      }
+      expect(await onPostgres.cycle('2009-06-02T00:00:00.000Z')).toEqual([]);
+      expect(await onPostgres.republish('2009-03')).toBe(await reporter.republish('2009-03'));
+    } finally {
+      await onPostgres.close();
+      await pgOutbox.close();
+      await opened.close();
+      await database.drop();
     }
   });
 });

@@ -1,7 +1,8 @@
 import type { Catalogue } from '@beacon/catalogue';
+import type { ReadModelsConfig } from '@beacon/config';
 import { asFeedMessage, changesBetween, type FeedContent, FeedMessageValue, FEED_TOPIC, feedContents } from '@beacon/feed';
-import { addToOutbox, prepareOutbox } from '@beacon/feed-publisher';
-import type { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { feedLine, type Outbox } from '@beacon/feed-publisher';
+import type { Answer, PerformanceQueries } from '@beacon/read-models';
 import { monthEndFrom } from '@beacon/periods';
 import { FeedWorkers } from './parallel-contents.js';
 
@@ -26,15 +27,26 @@ const PARALLEL_FROM_AREAS = 60;
 
 const withoutMoment = (content: FeedContent) => JSON.stringify({ ...content, asAt: null });
 
+type Contents = Array<{ key: string; period: string; content: FeedContent }>;
+
+export interface ReporterOptions {
+  /** The day of the month after on which a month closes. Default 20. */
+  closeDay?: number;
+  /** The Kafka topic (the file feed's folder). Default the feed's. */
+  topic?: string;
+  /** From this many areas on, a month is worked out in worker threads. Default 60. */
+  parallelFrom?: number;
+  /** Where the worker threads open the read models; without it, every month is worked out in this thread. */
+  readModels?: ReadModelsConfig;
+}
+
 /**
  * Where the feed leaves Beacon: the month's summaries for every area become feed messages, written
- * into the outbox in the read-model database in one transaction; a publisher drains it to Kafka or
- * to files. A message whose content is what its latest revision already says is not written
- * again; a changed one becomes the next revision and says what changed.
+ * into the outbox beside the read models, each area's messages together; a publisher drains it to
+ * Kafka or to files. A message whose content is what its latest revision already says is not
+ * written again; a changed one becomes the next revision and says what changed.
  */
 export class Reporter {
-  private readonly latest;
-  private readonly published;
   readonly closeDay: number;
   /** From this many areas on, a month is worked out in worker threads. */
   private readonly parallelFrom: number;
@@ -43,33 +55,21 @@ export class Reporter {
   readonly topic: string;
 
   constructor(
-    private readonly readModels: ReadModels,
+    private readonly outbox: Outbox,
     private readonly queries: PerformanceQueries,
     private readonly catalogue: Catalogue,
-    options: { closeDay?: number; topic?: string; parallelFrom?: number } = {},
+    private readonly options: ReporterOptions = {},
   ) {
     this.closeDay = options.closeDay ?? 20;
     this.parallelFrom = options.parallelFrom ?? PARALLEL_FROM_AREAS;
     this.topic = options.topic ?? FEED_TOPIC;
-    const db = readModels.db;
-    prepareOutbox(db);
-    db.exec(`CREATE TABLE IF NOT EXISTS feed_months (
-      month TEXT PRIMARY KEY,
-      -- the read models' checkpoint when the month was last worked out: later readings may revise it
-      checked_position INTEGER NOT NULL
-    ) STRICT`);
-    this.latest = db.prepare<[string, string], { revision: number; value: string }>(
-      'SELECT revision, value FROM feed_outbox WHERE topic = ? AND key = ? ORDER BY revision DESC LIMIT 1',
-    );
-    this.published = {
-      get: db.prepare<[string], { checked_position: number }>('SELECT checked_position FROM feed_months WHERE month = ?'),
-      set: db.prepare('INSERT INTO feed_months (month, checked_position) VALUES (?, ?) ON CONFLICT (month) DO UPDATE SET checked_position = excluded.checked_position'),
-    };
   }
 
   /** The month's messages as at a moment, for every area: what `publish` would write (revision 1 numbering). */
-  contentsOf(month: string, asAt: string): Array<{ key: string; period: string; content: FeedContent }> {
-    return this.catalogue.areas.flatMap((area) => feedContents(this.catalogue, this.queries.summary({ area: area.id, period: month, asAt }), asAt));
+  async contentsOf(month: string, asAt: string): Promise<Contents> {
+    const contents: Contents = [];
+    for (const area of this.catalogue.areas) contents.push(...feedContents(this.catalogue, await this.queries.summary({ area: area.id, period: month, asAt }), asAt));
+    return contents;
   }
 
   /**
@@ -80,20 +80,28 @@ export class Reporter {
    * and the messages already written are recognised as unchanged.
    */
   async publish(month: string, asAt: string, onWritten?: () => void): Promise<PublishOutcome> {
+    // Taken before the month is read: what is projected meanwhile is looked at again next cycle.
+    const checkpoint = await this.queries.records.checkpoint();
     const outcome: PublishOutcome = { month, asAt, added: 0, unchanged: 0, revisions: [] };
-    const write = (contents: Array<{ key: string; period: string; content: FeedContent }>) => {
-      this.readModels.db.transaction(() => {
-        outcome.added += addToOutbox(this.readModels.db, FeedMessageValue, this.numbered(contents, outcome), new Date(asAt)).added;
-      })();
+    const write = async (contents: Contents) => {
+      outcome.added += (await this.outbox.add(FeedMessageValue, await this.numbered(contents, outcome), new Date(asAt))).added;
       onWritten?.();
     };
     const workers = this.feedWorkers();
     if (workers) {
-      await workers.contents({ month, asAt, areas: this.catalogue.areas.map((a) => a.id), onArea: write });
+      // Areas may come from the workers faster than the outbox takes them: written one at a time,
+      // in the order they came, and none after a failure (which is handled here, thrown below).
+      let written = Promise.resolve();
+      const queue = (contents: Contents) => {
+        written = written.then(() => write(contents));
+        written.catch(() => {});
+      };
+      await workers.contents({ month, asAt, areas: this.catalogue.areas.map((a) => a.id), onArea: queue }).finally(() => written.catch(() => {}));
+      await written;
     } else {
-      write(this.contentsOf(month, asAt));
+      await write(await this.contentsOf(month, asAt));
     }
-    this.published.set.run(month, this.readModels.checkpoint());
+    await this.outbox.setCheckedPosition(month, checkpoint);
     return outcome;
   }
 
@@ -102,8 +110,9 @@ export class Reporter {
    * `startWorkers`, so that a month close does not wait for them); none below `parallelFrom` areas.
    */
   private feedWorkers(): FeedWorkers | undefined {
-    if (this.catalogue.areas.length < this.parallelFrom) return undefined;
-    this.workers ??= new FeedWorkers({ readModelsFile: this.readModels.location, catalogueDir: this.catalogue.dir });
+    const { readModels } = this.options;
+    if (!readModels || this.catalogue.areas.length < this.parallelFrom) return undefined;
+    this.workers ??= new FeedWorkers({ readModels, catalogueDir: this.catalogue.dir });
     return this.workers;
   }
 
@@ -118,26 +127,31 @@ export class Reporter {
   }
 
   /** Each message with its revision: 1 for a new key, the next for changed content, none for content its latest revision already has. */
-  private numbered(contents: Array<{ key: string; period: string; content: FeedContent }>, outcome: PublishOutcome) {
-    return contents.flatMap(({ key, period, content }) => {
-      const latest = this.latest.get(this.topic, key);
-      if (!latest) return [asFeedMessage(key, period, { ...content, revision: 1, changes: [] }, this.topic)];
+  private async numbered(contents: Contents, outcome: PublishOutcome) {
+    const messages: ReturnType<typeof asFeedMessage>[] = [];
+    for (const { key, period, content } of contents) {
+      const latest = await this.outbox.latestRevision(this.topic, key);
+      if (!latest) {
+        messages.push(asFeedMessage(key, period, { ...content, revision: 1, changes: [] }, this.topic));
+        continue;
+      }
       const previous = JSON.parse(latest.value) as FeedMessageValue;
       const { revision: _revision, changes: _changes, ...previousContent } = previous;
       if (withoutMoment(previousContent) === withoutMoment(content)) {
         outcome.unchanged++;
-        return [];
+        continue;
       }
       const revision = latest.revision + 1;
       const changes = changesBetween(previousContent, content);
       outcome.revisions.push({ key, revision, changes });
-      return [asFeedMessage(key, period, { ...content, revision, changes }, this.topic)];
-    });
+      messages.push(asFeedMessage(key, period, { ...content, revision, changes }, this.topic));
+    }
+    return messages;
   }
 
   /** Months with returns whose close has passed by `now`, oldest first. */
-  closedMonths(now: string): string[] {
-    const span = this.queries.records.span();
+  async closedMonths(now: string): Promise<string[]> {
+    const span = await this.queries.records.span();
     if (!span) return [];
     const months: string[] = [];
     for (let end = monthEndFrom(span.first, 0); end <= span.last; end = monthEndFrom(end, 1)) {
@@ -154,48 +168,38 @@ export class Reporter {
    */
   async cycle(now: string, onWritten?: () => void): Promise<PublishOutcome[]> {
     const outcomes: PublishOutcome[] = [];
-    const checkpoint = this.readModels.checkpoint();
+    const checkpoint = await this.queries.records.checkpoint();
     // Nothing recorded means no closed month, so the fallback is never compared.
-    const latest = this.queries.records.lastRecordedAt() ?? '';
-    for (const month of this.closedMonths(now)) {
+    const latest = (await this.queries.records.lastRecordedAt()) ?? '';
+    for (const month of await this.closedMonths(now)) {
       const close = monthClose(month, this.closeDay);
-      const checked = this.published.get.get(month);
-      if (!checked) outcomes.push(await this.publish(month, close, onWritten));
-      else if (BigInt(checked.checked_position) >= checkpoint) continue;
+      const checked = await this.outbox.checkedPosition(month);
+      if (checked === undefined) outcomes.push(await this.publish(month, close, onWritten));
+      else if (checked >= checkpoint) continue;
       // Anything recorded after the close (a correction, a late return) may revise it.
-      if (latest > close && (!checked || this.changedSince(month, checked.checked_position))) {
+      if (latest > close && (checked === undefined || (await this.changedSince(month, checked)))) {
         const revised = await this.publish(month, latest, onWritten);
         if (revised.added > 0) outcomes.push(revised);
       } else {
-        this.published.set.run(month, checkpoint);
+        await this.outbox.setCheckedPosition(month, checkpoint);
       }
     }
     return outcomes;
   }
 
   /** Whether anything recorded after `position` bears on the month: a reading in its look-back window, a target or a population. */
-  private changedSince(month: string, position: number): boolean {
+  private changedSince(month: string, position: bigint): Answer<boolean> {
     const end = monthEndFrom(`${month}-01`, 0);
-    const windowStart = `${monthEndFrom(end, -36).slice(0, 8)}01`;
-    const db = this.readModels.db;
-    return Boolean(
-      db.prepare('SELECT 1 FROM readings WHERE position > ? AND period_start <= ? AND period_end >= ? LIMIT 1').get(position, end, windowStart) ||
-        db.prepare('SELECT 1 FROM targets WHERE position > ? LIMIT 1').get(position) ||
-        db.prepare('SELECT 1 FROM populations WHERE position > ? LIMIT 1').get(position),
-    );
+    return this.queries.records.changedSince(position, { start: `${monthEndFrom(end, -36).slice(0, 8)}01`, end });
   }
 
   /** The month's messages as published, every revision in outbox order, as JSON Lines (what a feed file holds). */
-  messagesOf(month: string): string {
-    return this.readModels.db
-      .prepare<[string, string], { key: string; revision: number; value: string }>('SELECT key, revision, value FROM feed_outbox WHERE topic = ? AND period = ? ORDER BY position')
-      .all(this.topic, month)
-      .map((m) => `{"key":${JSON.stringify(m.key)},"revision":${m.revision},"value":${m.value}}\n`)
-      .join('');
+  async messagesOf(month: string): Promise<string> {
+    return (await this.outbox.messagesOf(this.topic, month)).map(feedLine).join('');
   }
 
-  /** Sends a month's messages again, every revision in order (consumers dedupe on key and revision). */
-  republish(month: string): number {
-    return this.readModels.db.prepare('UPDATE feed_outbox SET sent_at = NULL WHERE topic = ? AND period = ?').run(this.topic, month).changes;
+  /** Sends a month's messages again, every revision in order (consumers dedupe on key and revision); says how many. */
+  async republish(month: string): Promise<number> {
+    return this.outbox.resend(this.topic, month);
   }
 }

@@ -1,8 +1,9 @@
 import type { Catalogue } from '@beacon/catalogue';
+import type { ReadModelsConfig } from '@beacon/config';
 import type { EventStore, Subscription } from '@beacon/event-store';
-import { createFileSink, createKafkaSink, type FeedHealth, type FeedPublisher, startPublisher } from '@beacon/feed-publisher';
+import { createFileSink, createKafkaSink, type FeedHealth, type FeedPublisher, type Outbox, startPublisher } from '@beacon/feed-publisher';
 import { follow } from '@beacon/projector-service';
-import { PerformanceQueries, type ReadModels } from '@beacon/read-models';
+import { PerformanceQueries, type RecordBook, type RecordKeeper } from '@beacon/read-models';
 import { createAuth } from '@beacon/http-auth';
 import Fastify from 'fastify';
 import type { ReporterConfig } from './config.js';
@@ -17,20 +18,39 @@ export interface ReporterHealth {
   error?: string;
 }
 
+export interface ReporterServiceOptions {
+  store: EventStore;
+  /** Kept up to date by the service, which follows the log into it. */
+  keeper: RecordKeeper;
+  /** The same read models, as reports read them. */
+  records: RecordBook;
+  /** Where the read models are, for the worker threads that work out months of many areas. */
+  readModels: ReadModelsConfig;
+  /** The feed's outbox, beside the read models; it stays open when the service stops. */
+  outbox: Outbox;
+  catalogue: Catalogue;
+  config: ReporterConfig;
+  now?: () => Date;
+}
+
 /**
  * The reporter at work: keeps the read models up to date, runs the month-close cycle on a schedule,
  * and drains the outbox to Kafka (or files). Kafka being down delays the feed, never stops the
  * service: the health endpoint says "feed delayed" until the publisher catches up.
  */
-export function startReporterService(options: { store: EventStore; readModels: ReadModels; catalogue: Catalogue; config: ReporterConfig; now?: () => Date }) {
-  const { store, readModels, catalogue, config } = options;
+export async function startReporterService(options: ReporterServiceOptions) {
+  const { store, keeper, outbox, catalogue, config } = options;
   const now = options.now ?? (() => new Date());
-  const reporter = new Reporter(readModels, new PerformanceQueries(readModels, catalogue), catalogue, { closeDay: config.closeDay, topic: config.topic });
+  const reporter = new Reporter(outbox, new PerformanceQueries(options.records, catalogue), catalogue, {
+    closeDay: config.closeDay,
+    topic: config.topic,
+    readModels: options.readModels,
+  });
   const sink =
     config.feed.kind === 'kafka'
       ? createKafkaSink({ brokers: config.feed.brokers, topics: [config.topic], clientId: 'beacon-reporter' })
       : createFileSink(config.feed.dir);
-  const publisher: FeedPublisher = startPublisher({ db: readModels.db, sink });
+  const publisher: FeedPublisher = startPublisher({ outbox, sink });
   let lastCycle: ReporterHealth['lastCycle'] = null;
   let error: string | undefined;
   // Started with the service, so that a month close does not wait for them.
@@ -53,8 +73,14 @@ export function startReporterService(options: { store: EventStore; readModels: R
     }
   };
   let cycleDue = true;
+  let projectedTo = await keeper.checkpoint();
   // A cycle after the projector has taken a batch (new returns may revise published months) and on the schedule.
-  const subscription: Subscription = follow(store, readModels, { onBatch: () => (cycleDue = true) });
+  const subscription: Subscription = await follow(store, keeper, {
+    onBatch: (position) => {
+      projectedTo = position;
+      cycleDue = true;
+    },
+  });
   subscription.closed.catch((e: Error) => {
     error = e.message;
   });
@@ -68,7 +94,7 @@ export function startReporterService(options: { store: EventStore; readModels: R
 
   const health = (): ReporterHealth => {
     const feed = publisher.health();
-    return { status: error ? 'stopped' : feed.status, feed, projectedTo: String(readModels.checkpoint()), lastCycle, ...(error && { error }) };
+    return { status: error ? 'stopped' : feed.status, feed, projectedTo: String(projectedTo), lastCycle, ...(error && { error }) };
   };
   const server = Fastify();
   // Feed consumers may also read a month's messages over HTTP with their token (no sign-in pages here).
@@ -77,7 +103,7 @@ export function startReporterService(options: { store: EventStore; readModels: R
   server.get('/feed/:month', { preHandler: auth.requires('read-feed') }, async (request, reply) => {
     const { month } = request.params as { month: string };
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return reply.code(400).send({ message: 'the month is written YYYY-MM, e.g. 2009-03' });
-    return reply.type('application/x-ndjson; charset=utf-8').send(reporter.messagesOf(month));
+    return reply.type('application/x-ndjson; charset=utf-8').send(await reporter.messagesOf(month));
   });
   server.get('/health', async (_request, reply) => {
     const h = health();

@@ -5,18 +5,26 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCatalogue } from '@beacon/catalogue';
+import type { ReadModelsConfig } from '@beacon/config';
 import { feedContents } from '@beacon/feed';
-import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { PerformanceQueries, ReadModels, type RecordBook } from '@beacon/read-models';
+import type { FeedWorkerData } from './parallel-contents.js';
 
 const port = parentPort;
 if (!port) throw new Error('summaries-for-feed runs as a worker thread');
-const { readModelsFile, catalogueDir } = workerData as { readModelsFile: string; catalogueDir: string };
-const readModels = new ReadModels(readModelsFile);
-const catalogue = loadCatalogue(catalogueDir);
-const queries = new PerformanceQueries(readModels, catalogue);
+const { readModels, catalogueDir } = workerData as FeedWorkerData;
 
-port.on('message', ({ month, asAt, areas }: { month: string; asAt: string; areas: string[] }) => {
-  for (const area of areas) port.postMessage({ contents: feedContents(catalogue, queries.summary({ area, period: month, asAt }), asAt) });
+/** SQLite's records are opened here; @beacon/stores (every store's driver) is loaded only by workers on PostgreSQL. */
+async function recordsIn(config: ReadModelsConfig): Promise<RecordBook> {
+  if (config.kind === 'sqlite') return new ReadModels(config.file).records;
+  return (await (await import('@beacon/stores')).openReadModels(config)).records;
+}
+
+const catalogue = loadCatalogue(catalogueDir);
+const queries = new PerformanceQueries(await recordsIn(readModels), catalogue);
+
+port.on('message', async ({ month, asAt, areas }: { month: string; asAt: string; areas: string[] }) => {
+  for (const area of areas) port.postMessage({ contents: feedContents(catalogue, await queries.summary({ area, period: month, asAt }), asAt) });
   port.postMessage({ done: true });
 });
 port.postMessage({ ready: true });

@@ -82,14 +82,14 @@ try {
     readings += r.readings;
   }
   const readModelsFile = join(dir, 'read-models.sqlite');
-  await rebuild(store, readModelsFile);
+  await rebuild(store, { kind: 'sqlite', file: readModelsFile });
   report('store and read models', `${readings.toLocaleString('en-GB')} readings, ${(await store.headPosition()).toLocaleString('en-GB')} events, built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   // The strategy group's viewer, with an API token (pages need read-summary).
   const auth = createAuth({ store, catalogue });
   const authorization = `Bearer ${await tokenFor(auth.accounts, 'bench.viewer', 'strategy-group-viewer')}`;
   const headers = { authorization };
-  const dashboard = await startDashboard({ store, catalogue, auth, readModelsFile, port: 0 });
+  const dashboard = await startDashboard({ store, catalogue, auth, readModels: { kind: 'sqlite', file: readModelsFile }, port: 0 });
   const base = dashboard.url.replace(/\/$/, '');
   try {
     // 1. Server time of summary pages never asked before (nothing remembered), as the server measures it.

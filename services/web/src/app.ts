@@ -4,7 +4,7 @@ import type { Catalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
 import { AccessRefusedError, accountsPlugin, type Auth, RateLimit } from '@beacon/http-auth';
 import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, recordTarget, refuseZipBomb, TargetNotTaken, uploadBytes } from '@beacon/ingest-service';
-import { type AuditFilter, AuditTrail, auditCsv, PerformanceQueries, type ReadModels, Records } from '@beacon/read-models';
+import { type AuditBook, type AuditFilter, auditCsv, PerformanceQueries, type RecordBook } from '@beacon/read-models';
 import { ingestReturn, keepReadingsOnRecord, type ReadingsOnRecord, templateCsv } from '@beacon/return-intake';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -26,7 +26,9 @@ import { checkedPage, PendingUploads, rowsOf, type UploadFormValues, uploadIntro
 export interface WebAppOptions {
   store: EventStore;
   catalogue: Catalogue;
-  readModels: ReadModels;
+  /** The read models, in SQLite or PostgreSQL: what every page is made from. */
+  records: RecordBook;
+  audit: AuditBook;
   /** Who may do what: people sign in (sessions), machines send API tokens; every page needs read-summary, an upload submit-return. */
   auth: Auth;
   /** Brings the read models up to the end of the log (the projector's catchUp): awaited after an upload, before the summary is shown. */
@@ -72,17 +74,17 @@ class PageCache {
   private readonly pages = new Map<string, PageParts>();
   private stamp = '';
 
-  constructor(private readonly readModels: ReadModels) {}
+  constructor(private readonly records: RecordBook) {}
 
-  page(url: string, make: () => PageParts): PageParts {
-    const stamp = `${this.readModels.checkpoint()}|${new Date().toISOString().slice(0, 10)}`;
+  async page(url: string, make: () => Promise<PageParts>): Promise<PageParts> {
+    const stamp = `${await this.records.checkpoint()}|${new Date().toISOString().slice(0, 10)}`;
     if (stamp !== this.stamp) {
       this.pages.clear();
       this.stamp = stamp;
     }
     let text = this.pages.get(url);
     if (text === undefined) {
-      text = make();
+      text = await make();
       if (this.pages.size >= PAGES_KEPT) this.pages.delete(this.pages.keys().next().value as string);
       this.pages.set(url, text);
     }
@@ -180,16 +182,13 @@ function auditFilterOf(query: AuditQuery, limit: number): AuditFilter {
  * every page is made from the read models (and the catalogue), so none waits on the event log.
  */
 export function buildWebApp(options: WebAppOptions): FastifyInstance {
-  const { store, catalogue, readModels, bringUpToDate, auth } = options;
-  const queries = new PerformanceQueries(readModels, catalogue);
-  const context: DashboardContext = { catalogue, readModels, queries, lookups: new Lookups(readModels, queries.records) };
+  const { store, catalogue, records, audit, bringUpToDate, auth } = options;
+  const queries = new PerformanceQueries(records, catalogue);
+  const context: DashboardContext = { catalogue, queries, lookups: new Lookups(records) };
   const readingsOnRecord = options.readingsOnRecord ?? keepReadingsOnRecord(store);
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const pending = new PendingUploads();
-  const pages = new PageCache(readModels);
-  const records = new Records(readModels.db);
-  const auditTrail = new AuditTrail(readModels.db);
-  const targetSetters = readModels.db.prepare("SELECT subject, person, what FROM audit_trail WHERE kind = 'target'");
+  const pages = new PageCache(records);
   // One limit for the app: each sender's uploads are counted however many tabs they use.
   const uploadRate = new RateLimit(UPLOADS_PER_MINUTE, 60_000);
   const app = Fastify({ logger: options.logger ?? false });
@@ -291,10 +290,10 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
     sendPage(
       reply,
       request,
-      pages.page(request.url, () => {
-        const view = viewOf(context, request.query);
+      await pages.page(request.url, async () => {
+        const view = await viewOf(context, request.query);
         const { received } = request.query as { received?: string };
-        const body = summaryPage(context, view, received ? context.lookups.returnById(received) : undefined);
+        const body = await summaryPage(context, view, received ? await context.lookups.returnById(received) : undefined);
         return { title: 'Summary', section: '/', path: '/', query: viewQuery(view), body };
       }),
     ),
@@ -304,28 +303,28 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
     sendPage(
       reply,
       request,
-      pages.page(request.url, () => {
-        const view = viewOf(context, request.query);
+      await pages.page(request.url, async () => {
+        const view = await viewOf(context, request.query);
         const { measureId } = request.params;
-        const body = measurePage(context, measureId, view);
+        const body = await measurePage(context, measureId, view);
         return { title: measureId, section: '/', path: `/measures/${encodeURIComponent(measureId)}`, query: viewQuery(view), body };
       }),
     ),
   );
 
   app.get('/changes', async (request, reply) => {
-    const view = viewOf(context, request.query);
+    const view = await viewOf(context, request.query);
     const { from, to } = request.query as Record<string, string | undefined>;
-    return sendPage(reply, request, { title: 'What changed', section: '/changes', query: { ...viewQuery(view), rule: undefined, from, to }, body: changesPage(context, view, request.query, options.closeDay ?? 20) });
+    return sendPage(reply, request, { title: 'What changed', section: '/changes', query: { ...viewQuery(view), rule: undefined, from, to }, body: await changesPage(context, view, request.query, options.closeDay ?? 20) });
   });
 
   app.get('/report', async (request, reply) => {
-    const view = viewOf(context, request.query);
-    return sendPage(reply, request, { title: 'Report', section: '/report', query: viewQuery(view), body: reportPage(context, view), bare: true });
+    const view = await viewOf(context, request.query);
+    return sendPage(reply, request, { title: 'Report', section: '/report', query: viewQuery(view), body: await reportPage(context, view), bare: true });
   });
 
   app.get('/report.pdf', async (request, reply) => {
-    const view = viewOf(context, request.query);
+    const view = await viewOf(context, request.query);
     const { localAddress, localPort } = request.socket;
     const host = localAddress?.includes(':') ? `[${localAddress}]` : (localAddress ?? '127.0.0.1');
     try {
@@ -338,32 +337,27 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
   });
 
   app.get('/export/summary.csv', async (request, reply) => {
-    const view = viewOf(context, request.query);
-    return download(reply, 'text/csv; charset=utf-8', `${fileNameOf('summary', view.area, view.period)}.csv`, summaryCsv(summaryOf(context, view)));
+    const view = await viewOf(context, request.query);
+    return download(reply, 'text/csv; charset=utf-8', `${fileNameOf('summary', view.area, view.period)}.csv`, summaryCsv(await summaryOf(context, view)));
   });
 
   app.get<{ Params: { measureId: string } }>('/export/measures/:measureId.csv', async (request, reply) => {
-    const view = viewOf(context, request.query);
-    const history = historyOf(context, request.params.measureId, view);
+    const view = await viewOf(context, request.query);
+    const history = await historyOf(context, request.params.measureId, view);
     return download(reply, 'text/csv; charset=utf-8', `${fileNameOf(history.measureId, view.area, view.period)}.csv`, measureCsv(history));
   });
 
   /** The latest version of each target, with who recorded it (from the audit trail), by measure, area and period. */
-  const targetsInForce = (): TargetInForce[] => {
-    const setBy = new Map<string, string>();
-    for (const row of targetSetters.all() as { subject: string; person: string; what: string }[]) {
-      const id = row.subject.slice('target:'.length);
-      const prefix = `target ${id} version `;
-      if (row.what.startsWith(prefix)) setBy.set(`${id}\u001f${Number.parseInt(row.what.slice(prefix.length), 10)}`, row.person);
-    }
+  const targetsInForce = async (): Promise<TargetInForce[]> => {
+    const [setBy, targets] = await Promise.all([audit.targetSetters(), records.targets()]);
     const latest = new Map<string, TargetInForce>();
-    for (const target of records.targets()) latest.set(target.id, { ...target, setBy: setBy.get(`${target.id}\u001f${target.version}`) });
+    for (const target of targets) latest.set(target.id, { ...target, setBy: setBy.get(`${target.id}\u001f${target.version}`) });
     return [...latest.values()];
   };
 
-  const sendTargetsPage = (request: FastifyRequest, reply: FastifyReply, parts: { values: TargetFormValues; problem?: string; recorded?: string | undefined }, statusCode = 200) => {
+  const sendTargetsPage = async (request: FastifyRequest, reply: FastifyReply, parts: { values: TargetFormValues; problem?: string; recorded?: string | undefined }, statusCode = 200) => {
     const canSet = request.actor !== undefined && roleMay(request.actor.role, 'set-target').allowed;
-    const targets = targetsInForce();
+    const targets = await targetsInForce();
     const recorded = parts.recorded === undefined ? undefined : targets.find((t) => t.id === parts.recorded);
     const body = targetsPage(catalogue, { targets, canSet, values: parts.values, csrf: auth.csrfTokenOf(request), problem: parts.problem, recorded });
     return sendPage(reply, request, { title: 'Targets', section: '/targets', path: '/targets', query: {}, body }, statusCode);
@@ -371,7 +365,7 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
 
   app.get('/targets', async (request, reply) => {
     const { recorded, ...chosen } = parseQuery(TargetsQuery, request.query);
-    const year = financialYearOf(viewOf(context, {}).period);
+    const year = financialYearOf((await viewOf(context, {})).period);
     const values: TargetFormValues = { start: year.start, end: year.end, toleranceType: 'relative', ...Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined)) };
     return sendTargetsPage(request, reply, { values, recorded });
   });
@@ -399,14 +393,14 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
   app.get('/audit', async (request, reply) => {
     await auth.authorise(request, 'read-audit');
     const query = parseQuery(AuditQuerySchema, request.query);
-    const entries = auditTrail.entries(auditFilterOf(query, AUDIT_PAGE_LIMIT));
+    const entries = await audit.entries(auditFilterOf(query, AUDIT_PAGE_LIMIT));
     return sendPage(reply, request, { title: 'Audit trail', section: '/audit', path: '/audit', query: {}, body: auditPage(catalogue, query, entries, AUDIT_PAGE_LIMIT) });
   });
 
   app.get('/audit.csv', async (request, reply) => {
     await auth.authorise(request, 'read-audit');
     const query = parseQuery(AuditQuerySchema, request.query);
-    const entries = auditTrail.entries(auditFilterOf(query, AUDIT_CSV_LIMIT));
+    const entries = await audit.entries(auditFilterOf(query, AUDIT_CSV_LIMIT));
     return download(reply, 'text/csv; charset=utf-8', `${fileNameOf('audit', new Date().toISOString().slice(0, 10))}.csv`, auditCsv(entries));
   });
 
@@ -515,7 +509,7 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
       }
       // The summary shown next must include the return: the read models are brought up to date first.
       await bringUpToDate();
-      const stored = context.lookups.returnById(outcome.returnId);
+      const stored = await context.lookups.returnById(outcome.returnId);
       return reply.redirect(href('/', { period: stored?.period.end.slice(0, 7), received: outcome.returnId }), 303);
     });
   });

@@ -1,13 +1,12 @@
 import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
-import { asAtMoment, type PerformanceQueries, type ReadModels, type Records } from '@beacon/read-models';
+import { asAtMoment, type PerformanceQueries, type RecordBook } from '@beacon/read-models';
 import type { ReturnOnRecord } from '@beacon/reports';
 import { z } from 'zod';
 
 /** What every page reads from: the catalogue and the read models, never the event log. */
 export interface DashboardContext {
   catalogue: Catalogue;
-  readModels: ReadModels;
   queries: PerformanceQueries;
   lookups: Lookups;
 }
@@ -32,26 +31,23 @@ export class Lookups {
   private readonly spans = new Map<string, { first: string; last: string } | undefined>();
   private spansAt = -1n;
 
-  constructor(
-    private readonly readModels: ReadModels,
-    private readonly records: Records,
-  ) {}
+  constructor(private readonly records: RecordBook) {}
 
   /** The first and last month ends with readings recorded by `asAt` (undefined: nothing yet). */
-  span(asAt: string | undefined): { first: string; last: string } | undefined {
-    const checkpoint = this.readModels.checkpoint();
+  async span(asAt: string | undefined): Promise<{ first: string; last: string } | undefined> {
+    const checkpoint = await this.records.checkpoint();
     if (checkpoint !== this.spansAt) {
       this.spans.clear();
       this.spansAt = checkpoint;
     }
     const key = asAt ?? 'now';
     if (!this.spans.has(key)) {
-      this.spans.set(key, this.records.span(asAtMoment(asAt)));
+      this.spans.set(key, await this.records.span(asAtMoment(asAt)));
     }
     return this.spans.get(key);
   }
 
-  returnById(returnId: string): ReturnOnRecord | undefined {
+  returnById(returnId: string): Promise<ReturnOnRecord | undefined> | ReturnOnRecord | undefined {
     return this.records.returnById(returnId);
   }
 }
@@ -102,13 +98,13 @@ function monthsBetween(first: string, last: string): string[] {
 }
 
 /** The view a request asks for: the partnership and the latest month with data unless it says otherwise. */
-export function viewOf(context: DashboardContext, query: unknown): View {
+export async function viewOf(context: DashboardContext, query: unknown): Promise<View> {
   const q = parseQuery(ViewQuery, query);
   const { catalogue } = context;
   const area = q.area ?? catalogue.areas.find((a) => a.kind === 'partnership')?.id ?? catalogue.areas[0]?.id;
   if (!area || !catalogue.area(area)) throw new PageProblem(404, `There is no area "${q.area}". Areas: ${catalogue.areas.map((a) => a.id).join(', ')}.`);
   try {
-    const span = context.lookups.span(q.asAt);
+    const span = await context.lookups.span(q.asAt);
     const months = span ? monthsBetween(span.first, span.last) : [];
     const period = q.period ?? months[0] ?? new Date().toISOString().slice(0, 7);
     return { area, period, asAt: q.asAt, rule: q.rule, months };

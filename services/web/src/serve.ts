@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Catalogue } from '@beacon/catalogue';
+import type { ReadModelsConfig } from '@beacon/config';
 import type { EventStore } from '@beacon/event-store';
 import type { Auth } from '@beacon/http-auth';
 import { catchUp, follow } from '@beacon/projector-service';
-import { ReadModels } from '@beacon/read-models';
+import { openReadModels } from '@beacon/stores';
 import type { FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
 import { buildWebApp } from './app.js';
@@ -22,7 +21,8 @@ export interface DashboardOptions {
   catalogue: Catalogue;
   /** Who may do what (`createAuth` of @beacon/http-auth, with a session key so people can sign in). */
   auth: Auth;
-  readModelsFile: string;
+  /** The read models: a SQLite file, or a schema in PostgreSQL. */
+  readModels: ReadModelsConfig;
   port: number;
   closeDay?: number;
   chromium?: string;
@@ -44,24 +44,24 @@ export interface Dashboard {
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { store, catalogue } = options;
-  mkdirSync(dirname(options.readModelsFile), { recursive: true });
-  const readModels = new ReadModels(options.readModelsFile);
+  const readModels = await openReadModels(options.readModels);
   try {
-    await catchUp(store, readModels);
+    await catchUp(store, readModels.keeper);
   } catch (error) {
-    readModels.close();
+    await readModels.close();
     throw error;
   }
   // Projecting is idempotent per event (ReadModels.project passes over what its checkpoint
   // covers), so the follower and an upload's catch-up may both run.
-  const subscription = follow(store, readModels);
+  const subscription = await follow(store, readModels.keeper);
   subscription.closed.catch((error: Error) => options.onProjectorStopped?.(error));
   const app = buildWebApp({
     store,
     catalogue,
     auth: options.auth,
-    readModels,
-    bringUpToDate: () => catchUp(store, readModels),
+    records: readModels.records,
+    audit: readModels.audit,
+    bringUpToDate: () => catchUp(store, readModels.keeper),
     ...(options.closeDay && { closeDay: options.closeDay }),
     ...(options.chromium && { chromium: options.chromium }),
     ...(options.logger !== undefined && { logger: options.logger }),
@@ -73,12 +73,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       close: async () => {
         await app.close();
         await subscription.stop();
-        readModels.close();
+        await readModels.close();
       },
     };
   } catch (error) {
     await subscription.stop();
-    readModels.close();
+    await readModels.close();
     throw error;
   }
 }

@@ -153,7 +153,7 @@ describe('the web app', () => {
     auth = createAuth({ store, catalogue, sessionKey: randomBytes(32) });
     await auth.accounts.openAccount({ accountId: 'nkp.analyst', name: 'NKP analyst', role: 'data-officer', kind: 'person', agency: 'north-kent-police', password: OFFICER_PASSWORD }, testAdministrator);
     viewerToken = await tokenFor(auth.accounts, 'sg.viewer', 'strategy-group-viewer');
-    app = buildWebApp({ store, catalogue, auth, readModels, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
+    app = buildWebApp({ store, catalogue, auth, records: readModels.records, audit: readModels.audit, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
     await catchUp(store, readModels);
     const signIn = await app.inject({ method: 'POST', url: '/sign-in', payload: { user: 'nkp.analyst', password: OFFICER_PASSWORD } });
     expect(signIn.statusCode).toBe(200);
@@ -367,7 +367,7 @@ describe('the web app', () => {
 
   it('answers the 31st upload of a minute from one sender 429', async () => {
     // An app of its own, so its limit starts at nought.
-    const limited = buildWebApp({ store, catalogue, auth, readModels, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
+    const limited = buildWebApp({ store, catalogue, auth, records: readModels.records, audit: readModels.audit, bringUpToDate: () => catchUp(store, readModels), maxUploadBytes: 2_000 });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 31; i++) {

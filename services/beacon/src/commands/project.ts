@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readModelsWhere } from '@beacon/config';
 import type { EventStore } from '@beacon/event-store';
 import { catchUp, type Progress, rebuild } from '@beacon/projector-service';
-import { ReadModels } from '@beacon/read-models';
+import { type OpenedReadModels, openReadModels } from '@beacon/stores';
 import { SingleBar } from 'cli-progress';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
@@ -24,16 +23,15 @@ function progressBar(title: string): { onProgress: (p: Progress) => void; stop: 
 }
 
 /** Brings the read models up to the end of the log and hands them over open. */
-export async function projectToHead(config: Config, store: EventStore): Promise<{ readModels: ReadModels; from: bigint; to: bigint }> {
-  mkdirSync(dirname(config.readModelsFile), { recursive: true });
-  const readModels = new ReadModels(config.readModelsFile);
-  const from = readModels.checkpoint();
+export async function projectToHead(config: Config, store: EventStore): Promise<{ readModels: OpenedReadModels; from: bigint; to: bigint }> {
+  const readModels = await openReadModels(config.readModels);
   const bar = progressBar('Projecting');
   try {
-    const to = await catchUp(store, readModels, { onProgress: bar.onProgress });
+    const from = await readModels.keeper.checkpoint();
+    const to = await catchUp(store, readModels.keeper, { onProgress: bar.onProgress });
     return { readModels, from, to };
   } catch (error) {
-    readModels.close();
+    await readModels.close();
     throw error;
   } finally {
     bar.stop();
@@ -41,29 +39,28 @@ export async function projectToHead(config: Config, store: EventStore): Promise<
 }
 
 /** For a command that reads the read models: the store opened, the read models brought up to date, both closed after `work`. */
-export async function withReadModels<T>(config: Config, work: (readModels: ReadModels) => Promise<T> | T): Promise<T> {
+export async function withReadModels<T>(config: Config, work: (readModels: OpenedReadModels) => Promise<T> | T): Promise<T> {
   const { store } = await openEventStore(config);
   try {
     const { readModels } = await projectToHead(config, store);
     try {
       return await work(readModels);
     } finally {
-      readModels.close();
+      await readModels.close();
     }
   } finally {
     await store.close();
   }
 }
 
-/** `beacon rebuild`: the read models replayed from zero into a fresh file, then swapped in. */
+/** `beacon rebuild`: the read models replayed from zero into fresh ones (a file or a schema), then swapped in. */
 export async function rebuildCommand(config: Config, store: EventStore, say: (line: string) => void): Promise<void> {
-  mkdirSync(dirname(config.readModelsFile), { recursive: true });
   const started = performance.now();
   const bar = progressBar('Rebuilding');
   try {
-    const position = await rebuild(store, config.readModelsFile, { onProgress: bar.onProgress, readerThread: config.store });
+    const position = await rebuild(store, config.readModels, { onProgress: bar.onProgress, readerThread: config.store });
     bar.stop();
-    say(`Read models ${config.readModelsFile} rebuilt from the start of the log to position ${position} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    say(`Read models ${readModelsWhere(config.readModels)} rebuilt from the start of the log to position ${position} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     bar.stop();
   }

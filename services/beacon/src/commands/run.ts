@@ -1,5 +1,6 @@
 import { ensureFirstAdministrator, firstAdministratorText } from '@beacon/accounts';
 import { loadCatalogue } from '@beacon/catalogue';
+import { type Outbox, openOutbox } from '@beacon/feed-publisher';
 import { PerformanceQueries } from '@beacon/read-models';
 import type { Config } from '../config.js';
 import { openEventStore } from '../open-store.js';
@@ -49,19 +50,22 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
     for (const [type, n] of holdings.byType) say(`    ${type.padEnd(20)} ${n.toLocaleString('en-GB')}`);
 
     const { readModels, from, to } = await projectToHead(config, store);
+    let outbox: Outbox | undefined;
     try {
-      say(`Read models: SQLite file ${config.readModelsFile}, projected to position ${to} (${count(Number(to - from), 'new event')})`);
-      const queries = new PerformanceQueries(readModels, catalogue);
-      const latest = readModels.db.prepare('SELECT max(period_end) FROM readings').pluck().get() as string | null;
-      if (latest) for (const line of summaryText(queries.summary({ area: 'DGCDRP', period: latest.slice(0, 7) }))) say(line);
+      say(`Read models: ${readModels.location}, projected to position ${to} (${count(Number(to - from), 'new event')})`);
+      const queries = new PerformanceQueries(readModels.records, catalogue);
+      const latest = (await queries.records.span())?.last;
+      if (latest) for (const line of summaryText(await queries.summary({ area: 'DGCDRP', period: latest.slice(0, 7) }))) say(line);
       // The same month as the strategy group saw it, and after later corrections: the two timelines.
       say('March 2009 as the strategy group saw it on 15 April 2009, before the police corrected Dartford\'s March figure:');
-      for (const line of summaryText(queries.summary({ area: 'DBC', period: '2009-03', asAt: '2009-04-15' }))) say(line);
+      for (const line of summaryText(await queries.summary({ area: 'DBC', period: '2009-03', asAt: '2009-04-15' }))) say(line);
       say('More: beacon summary --period YYYY-MM [--area DBC|GBC|DGCDRP] [--as-at YYYY-MM-DD]');
 
       // The monthly feed: every closed month as at its close, then revisions for later corrections.
-      const reporter = reporterFor(config, readModels, catalogue, queries);
-      const outcomes = await reporter.cycle(new Date().toISOString());
+      // Opened after the read models, which refuse a new database that already holds other tables.
+      outbox = await openOutbox(config.readModels);
+      const reporter = reporterFor(config, outbox, catalogue, queries);
+      const outcomes = await reporter.cycle(new Date().toISOString()).finally(() => reporter.close());
       const written = outcomes.reduce((sum, o) => sum + o.added, 0);
       const months = new Set(outcomes.map((o) => o.month)).size;
       say(`Feed to the Kent Partnership: ${count(written, 'new message')} for ${count(months, 'closed month')} (months close on day ${config.closeDay} of the month after), to ${feedWhere(config)}`);
@@ -71,9 +75,10 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
         const example = revisions.find((r) => r.key === 'DGCDRP/DBC/2009-03/priority-area/acquisitive-crime') ?? revisions[0];
         if (example) say(`    ${revisionLine(example)}`);
       }
-      if (await drainFeed(config, readModels, say)) say('  all sent (one JSON Lines file per month when there is no Kafka)');
+      if (await drainFeed(config, outbox, say)) say('  all sent (one JSON Lines file per month when there is no Kafka)');
     } finally {
-      readModels.close();
+      await outbox?.close();
+      await readModels.close();
     }
   } finally {
     await store.close();

@@ -17,7 +17,7 @@ export async function serveCommand(config: Config, say: (line: string) => void):
       store,
       catalogue,
       auth,
-      readModelsFile: config.readModelsFile,
+      readModels: config.readModels,
       port: config.web.port,
       closeDay: config.closeDay,
       chromium: config.web.chromium,

@@ -11,8 +11,8 @@ export async function summaryCommand(
   say: (line: string) => void,
 ): Promise<void> {
   const catalogue = loadCatalogue(config.catalogueDir);
-  await withReadModels(config, (readModels) => {
-    const queries = new PerformanceQueries(readModels, catalogue);
-    for (const line of summaryText(queries.summary({ area: options.area, period: options.period, rule: options.rule, ...(options.asAt && { asAt: options.asAt }) }))) say(line);
+  await withReadModels(config, async (readModels) => {
+    const queries = new PerformanceQueries(readModels.records, catalogue);
+    for (const line of summaryText(await queries.summary({ area: options.area, period: options.period, rule: options.rule, ...(options.asAt && { asAt: options.asAt }) }))) say(line);
   });
 }

@@ -13,7 +13,7 @@ const store = await openSqliteEventStore({ file: storeFile, pollIntervalMs: 20 }
 const readModels = new ReadModels(readModelsFile);
 const head = await store.headPosition();
 process.stdout.write(`starting ${readModels.checkpoint()}\n`);
-follow(store, readModels, {
+await follow(store, readModels, {
   batchSize: 5_000,
   onBatch: (position) => process.stdout.write(`${position >= head ? 'caught-up' : 'projected'} ${position}\n`),
 });

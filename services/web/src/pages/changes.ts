@@ -26,7 +26,7 @@ export function lastMonthClose(moment: string, closeDay: number): { month: strin
 
 const KIND = { priority_area: 'Priority area', psa: 'PSA', measure: 'Measure' } as const;
 
-export function changesPage(context: DashboardContext, view: View, query: unknown, closeDay: number): Html {
+export async function changesPage(context: DashboardContext, view: View, query: unknown, closeDay: number): Promise<Html> {
   const q = parseQuery(ChangesQuery, query);
   // "As at" is where the comparison ends, unless an end is chosen.
   const to = q.to ?? view.asAt;
@@ -35,7 +35,7 @@ export function changesPage(context: DashboardContext, view: View, query: unknow
   if (to !== undefined && from > to) throw new PageProblem(400, `"from" (${from}) is after "to" (${to}): choose an earlier start.`);
   let changes: Changes;
   try {
-    changes = context.queries.changes({ area: view.area, period: view.period, from, ...(to && { to }) });
+    changes = await context.queries.changes({ area: view.area, period: view.period, from, ...(to && { to }) });
   } catch (error) {
     if (error instanceof RangeError) throw new PageProblem(400, error.message);
     throw error;

@@ -16,7 +16,7 @@ function firstMonth(view: View): string {
   return earliest && earliest > start ? earliest : start;
 }
 
-export function historyOf(context: DashboardContext, measureId: string, view: View): MeasureHistory {
+export function historyOf(context: DashboardContext, measureId: string, view: View): Promise<MeasureHistory> {
   const measure = context.catalogue.measureById(measureId)?.measure;
   if (!measure || measure.id !== measureId) throw new PageProblem(404, `There is no measure "${measureId}" in Beacon's catalogue.`);
   if (measure.subMeasures.length > 0) {
@@ -57,8 +57,8 @@ function provenance(context: DashboardContext, status: MeasureStatus): Html {
     ${status.notes.length > 0 && html`<ul>${status.notes.map((n) => html`<li>${n}</li>`)}</ul>`}`;
 }
 
-export function measurePage(context: DashboardContext, measureId: string, view: View): Html {
-  const history = historyOf(context, measureId, view);
+export async function measurePage(context: DashboardContext, measureId: string, view: View): Promise<Html> {
+  const history = await historyOf(context, measureId, view);
   const latest = history.latest;
   const unit = latest.unit;
   const query = { area: view.area, period: view.period, asAt: view.asAt };

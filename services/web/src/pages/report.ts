@@ -13,8 +13,8 @@ function latestSource(context: DashboardContext, m: MeasureStatus): string {
 }
 
 /** The strategy group's paper: the summary and every measure behind it, laid out for A4 by the print stylesheet. */
-export function reportPage(context: DashboardContext, view: View): Html {
-  const summary = summaryOf(context, view);
+export async function reportPage(context: DashboardContext, view: View): Promise<Html> {
+  const summary = await summaryOf(context, view);
   const byId = new Map(summary.measures.map((m) => [m.measureId, m]));
   const query = { area: view.area, period: view.period, asAt: view.asAt, rule: view.rule };
   return html`

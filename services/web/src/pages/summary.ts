@@ -7,9 +7,9 @@ import { href } from '../layout.js';
 import { dayName, momentName, monthName, rag, travelText, valueText } from '../words.js';
 import { targetText, viewForm } from './common.js';
 
-export type SummaryWithRevisions = ReturnType<DashboardContext['queries']['summary']>;
+export type SummaryWithRevisions = Awaited<ReturnType<DashboardContext['queries']['summary']>>;
 
-export function summaryOf(context: DashboardContext, view: View): SummaryWithRevisions {
+export function summaryOf(context: DashboardContext, view: View): Promise<SummaryWithRevisions> {
   return context.queries.summary({ area: view.area, period: view.period, ...(view.asAt && { asAt: view.asAt }), ...(view.rule && { rule: view.rule }) });
 }
 
@@ -75,8 +75,8 @@ export function revisionsList(summary: SummaryWithRevisions): Html {
     )}</ul>`;
 }
 
-export function summaryPage(context: DashboardContext, view: View, received: ReturnOnRecord | undefined): Html {
-  const summary = summaryOf(context, view);
+export async function summaryPage(context: DashboardContext, view: View, received: ReturnOnRecord | undefined): Promise<Html> {
+  const summary = await summaryOf(context, view);
   const byId = new Map(summary.measures.map((m) => [m.measureId, m]));
   const exportQuery = { area: view.area, period: view.period, asAt: view.asAt, rule: view.rule };
   return html`

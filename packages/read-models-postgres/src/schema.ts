@@ -1,0 +1,189 @@
+import { ReadModelsNotUsable } from '@beacon/read-models';
+import type pg from 'pg';
+
+/** What the marker table says about the schema it is in: Beacon's read models. */
+const readModelsMark = 'beacon-read-models';
+
+/**
+ * Text compared byte by byte, as SQLite compares it: ordering and "as at" comparisons come out
+ * the same whatever the database's locale (times are ISO 8601 UTC with milliseconds, so text
+ * order is time order).
+ */
+const text = 'text COLLATE "C"';
+
+/**
+ * The read models of packages/read-models/src/schema.ts in PostgreSQL: the same tables, columns
+ * (in the same order) and indexes, so answers are the same as SQLite's. Each step takes the
+ * schema from version N to N + 1 (the step's index + 1), run with the schema as the search path;
+ * steps are only ever added at the end. The version is kept in the marker table `beacon_read_models`.
+ */
+export const migrations: readonly string[] = [
+  `CREATE TABLE checkpoint (
+     projection ${text} PRIMARY KEY,
+     position bigint NOT NULL
+   );
+   CREATE TABLE returns (
+     return_id ${text} PRIMARY KEY,
+     agency ${text} NOT NULL,
+     submitter ${text} NOT NULL,
+     file_name ${text} NOT NULL,
+     sha256 ${text} NOT NULL,
+     format ${text} NOT NULL,
+     reading_count integer NOT NULL,
+     period_start ${text} NOT NULL,
+     period_end ${text} NOT NULL,
+     recorded_at ${text} NOT NULL,
+     position bigint NOT NULL
+   );
+   CREATE TABLE readings (
+     position bigint PRIMARY KEY,
+     return_id ${text} NOT NULL,
+     row integer NOT NULL,
+     measure_id ${text} NOT NULL,
+     area ${text} NOT NULL,
+     period_start ${text} NOT NULL,
+     period_end ${text} NOT NULL,
+     value double precision NOT NULL,
+     numerator double precision,
+     denominator double precision,
+     sample_size integer,
+     agency ${text} NOT NULL,
+     submitted_measure_id ${text},
+     note ${text},
+     recorded_at ${text} NOT NULL,
+     superseded_at ${text},
+     superseded_by_return ${text},
+     superseded_by_row integer
+   );
+   -- The series index every report reads by; a correction finds the reading it replaces through it too.
+   CREATE INDEX readings_by_series ON readings (measure_id, area, period_start);
+   -- Only corrected readings: "what was corrected since" stays cheap and the index small.
+   CREATE INDEX readings_by_correction ON readings (superseded_at) WHERE superseded_at IS NOT NULL;
+   CREATE TABLE targets (
+     target_id ${text} NOT NULL,
+     version integer NOT NULL,
+     measure_id ${text} NOT NULL,
+     area ${text} NOT NULL,
+     kind ${text} NOT NULL,
+     value double precision,
+     direction ${text},
+     period_start ${text} NOT NULL,
+     period_end ${text} NOT NULL,
+     baseline_value double precision,
+     baseline_start ${text},
+     baseline_end ${text},
+     tolerance_type ${text},
+     tolerance_value double precision,
+     source ${text} NOT NULL,
+     note ${text},
+     recorded_at ${text} NOT NULL,
+     position bigint NOT NULL,
+     PRIMARY KEY (target_id, version)
+   );
+   CREATE TABLE populations (
+     area ${text} NOT NULL,
+     base ${text} NOT NULL,
+     year integer NOT NULL,
+     value bigint NOT NULL,
+     illustrative integer NOT NULL,
+     projected integer NOT NULL,
+     source ${text} NOT NULL,
+     recorded_at ${text} NOT NULL,
+     position bigint NOT NULL,
+     PRIMARY KEY (area, base, year, position)
+   );
+   -- Target versions, accounts, tokens, passwords and refused requests ("was" is the subject's
+   -- "now" before the change); readings are audited from the readings and returns tables.
+   CREATE TABLE audit_trail (
+     position bigint PRIMARY KEY,
+     recorded_at ${text} NOT NULL,
+     kind ${text} NOT NULL,
+     subject ${text} NOT NULL,
+     person ${text} NOT NULL,
+     agency ${text},
+     measure_id ${text},
+     area ${text},
+     period_start ${text},
+     period_end ${text},
+     was ${text},
+     now ${text},
+     what ${text} NOT NULL
+   );
+   CREATE INDEX audit_trail_by_subject ON audit_trail (subject, position);`,
+];
+
+/**
+ * Makes `schema` Beacon's read models at the latest version: creates them in a new or empty
+ * schema, migrates older ones in one transaction, and refuses anything else untouched.
+ * Concurrent openers wait for each other on an advisory lock named after the schema.
+ */
+export async function prepareSchema(client: pg.ClientBase, schema: string, location: string, steps: readonly string[] = migrations): Promise<void> {
+  if ((await usableVersion(client, schema, location, steps.length)) === steps.length) return;
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('beacon-read-models:' || $1, 0))", [schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
+    // Again under the lock: another process may have created or migrated them meanwhile.
+    const version = await usableVersion(client, schema, location, steps.length);
+    await client.query(`SET LOCAL search_path TO ${quoted(schema)}`);
+    for (const step of steps.slice(version)) await client.query(step);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS beacon_read_models (read_models text PRIMARY KEY CHECK (read_models = '${readModelsMark}'), version integer NOT NULL);
+       INSERT INTO beacon_read_models (read_models, version) VALUES ('${readModelsMark}', ${steps.length})
+         ON CONFLICT (read_models) DO UPDATE SET version = excluded.version`,
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+
+/**
+ * What a rebuild may drop: a missing or empty schema, or read models of any version (a newer
+ * Beacon's too: rebuilding them with this one is the way back). Anything else is refused
+ * (ReadModelsNotUsable), so a schema given by mistake (the event store's, say) is never dropped.
+ */
+export async function checkDroppable(client: pg.ClientBase, schema: string, location: string): Promise<void> {
+  await usableVersion(client, schema, location, Number.POSITIVE_INFINITY);
+}
+
+/** The read models' schema version (0 for a missing or empty schema), or ReadModelsNotUsable. */
+async function usableVersion(client: pg.ClientBase, schema: string, location: string, latestVersion: number): Promise<number> {
+  const { rows } = await client.query(
+    `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1)::int AS relations,
+            to_regclass(format('%I.beacon_read_models', $1::text)) IS NOT NULL AS marked`,
+    [schema],
+  );
+  const { relations, marked } = rows[0] as { relations: number; marked: boolean };
+  if (!marked) {
+    if (relations === 0) return 0;
+    throw new ReadModelsNotUsable(
+      location,
+      `schema "${schema}" holds tables, but not Beacon's read models (it has no beacon_read_models table). It was left untouched; give the read models a schema of their own.`,
+    );
+  }
+  const marks = (await client.query(`SELECT read_models, version FROM ${quoted(schema)}.beacon_read_models`)).rows as { read_models: string; version: number }[];
+  const version = marks.find((mark) => mark.read_models === readModelsMark)?.version;
+  if (version === undefined) {
+    throw new ReadModelsNotUsable(location, `schema "${schema}" has a beacon_read_models table without the read models' row. It was left untouched.`);
+  }
+  if (version > latestVersion) {
+    throw new ReadModelsNotUsable(
+      location,
+      `it was made by a newer Beacon (schema v${version}; this one knows up to v${latestVersion}). Upgrade Beacon, or rebuild the read models with this one.`,
+    );
+  }
+  return version;
+}
+
+/** Schema names are checked first (`checkedSchemaName`); quoting keeps them as they are. */
+export const quoted = (identifier: string) => `"${identifier}"`;
+
+/** Lower-case letters, digits and underscores, short enough to take the "_rebuilding" suffix. */
+export function checkedSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,39}$/.test(schema)) {
+    throw new RangeError(`The read models' schema name must be 1 to 40 lower-case letters, digits or underscores, not ${JSON.stringify(schema)}.`);
+  }
+  return schema;
+}
