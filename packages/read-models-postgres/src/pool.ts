@@ -58,8 +58,9 @@ export async function openPool(
         throw new ReadModelsNotUsable(location, `the database's encoding is ${encoding}, not UTF8, so it cannot hold every record. Create the database with ENCODING 'UTF8'.`);
       }
       if (rebuildOf) {
-        await checkDroppable(client, rebuildOf.schema, rebuildOf.location);
-        await checkDroppable(client, schema, location);
+        // The original's outbox moves into the rebuilt schema at the end; one where the rebuild goes would be lost.
+        await checkDroppable(client, rebuildOf.schema, rebuildOf.location, 'allowed');
+        await checkDroppable(client, schema, location, 'refused');
         await client.query(`DROP SCHEMA IF EXISTS ${quoted(schema)} CASCADE`);
       }
       await prepareSchema(client, schema, location);

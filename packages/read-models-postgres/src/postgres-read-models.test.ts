@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent } from '@beacon/event-store';
 import { createTestDatabase, type TestDatabase } from '@beacon/event-store-postgres/test-support';
+import { PostgresOutbox } from '@beacon/feed-publisher';
 import { decodeEvents, ProjectionStopped, ReadModels, ReadModelsNotUsable } from '@beacon/read-models';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,6 +191,39 @@ describe('rebuilding PostgreSQL read models', () => {
       { schemaname: 'event_log', tablename: 'events' },
       { schemaname: 'kept_rebuilding', tablename: 'notes' },
     ]);
+  });
+
+  it('moves the feed outbox kept beside the original into its place, exactly: rows, indexes and the identity that numbers them', async () => {
+    await projected('with_outbox', 1_000);
+    await (await PostgresOutbox.open({ url: database.url, schema: 'with_outbox' })).close();
+    await admin((client) =>
+      client.query(`INSERT INTO with_outbox.feed_outbox (topic, key, revision, period, value, written_at, sent_at) VALUES
+                      ('beacon.test', 'a', 1, '2009-03', '{"n":1}', '2009-04-10T06:00:00.000Z', '2009-04-10T06:00:01.000Z'),
+                      ('beacon.test', 'b', 1, '2009-03', '{"n":2}', '2009-04-10T06:00:00.000Z', NULL);
+                    INSERT INTO with_outbox.feed_months (month, checked_position) VALUES ('2009-03', 42)`),
+    );
+    const outbox = () =>
+      admin(async (client) => ({
+        outbox: (await client.query('SELECT * FROM with_outbox.feed_outbox ORDER BY position')).rows,
+        months: (await client.query('SELECT * FROM with_outbox.feed_months ORDER BY month')).rows,
+        indexes: (await client.query("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'with_outbox' AND tablename LIKE 'feed%' ORDER BY indexname")).rows,
+        identity: (await client.query('SELECT last_value FROM with_outbox.feed_outbox_position_seq')).rows,
+      }));
+    const before = await outbox();
+    expect(before.outbox).toHaveLength(2);
+    expect(before.indexes).toHaveLength(4);
+
+    const rebuild = await PostgresReadModels.rebuilding({ url: database.url, schema: 'with_outbox' });
+    try {
+      for (const batch of batchesOf(events, 1_000)) await rebuild.project(batch);
+      await rebuild.replaceOriginal();
+    } finally {
+      await rebuild.close();
+    }
+    expect(await outbox()).toEqual(before);
+    expect(await rowsOf('with_outbox')).toEqual(expected);
+    const next = await admin(async (client) => (await client.query("INSERT INTO with_outbox.feed_outbox (topic, key, revision, period, value, written_at) VALUES ('beacon.test', 'c', 1, '2009-04', '{}', '') RETURNING position")).rows);
+    expect(next).toEqual([{ position: '3' }]);
   });
 
   it('is refused a replace when it is not a rebuild', async () => {

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@beacon/event-store';
-import { type DecodedBatch, decodeEvents, PROJECTION, ProjectionStopped, type RecordChange, type RecordKeeper } from '@beacon/read-models';
+import { type DecodedBatch, decodeEvents, outboxTables, PROJECTION, ProjectionStopped, type RecordChange, type RecordKeeper } from '@beacon/read-models';
 import type pg from 'pg';
 import { endPool, locationOf, type Original, openPool, type PostgresReadModelsOptions, statementName } from './pool.js';
 import { checkDroppable, checkedSchemaName, quoted } from './schema.js';
@@ -214,7 +214,8 @@ export class PostgresReadModels implements RecordKeeper {
 
   /**
    * Puts the rebuilt read models in the original's place, in one transaction: readers see the
-   * old ones until the commit, the new ones after it, never neither.
+   * old ones until the commit, the new ones after it, never neither. The feed outbox kept in the
+   * original schema is moved across untouched.
    */
   async replaceOriginal(): Promise<void> {
     if (this.original === undefined) throw new Error(`${this.location} is not a rebuild: there is nothing for it to replace.`);
@@ -227,7 +228,11 @@ export class PostgresReadModels implements RecordKeeper {
       await client.query('BEGIN');
       await client.query('SET LOCAL synchronous_commit = on');
       // Again: the original might have been made something else since the rebuild began.
-      await checkDroppable(client, this.original.schema, this.original.location);
+      await checkDroppable(client, this.original.schema, this.original.location, 'allowed');
+      // The outbox is no read model but the record of what was published: it moves across as it
+      // is, with its indexes and identity (no position handed out twice), before the drop. The
+      // reporter, like the projector, must not be running meanwhile.
+      for (const table of outboxTables) await client.query(`ALTER TABLE IF EXISTS ${quoted(this.original.schema)}.${table} SET SCHEMA ${quoted(this.schema)}`);
       await client.query(`DROP SCHEMA IF EXISTS ${quoted(this.original.schema)} CASCADE`);
       await client.query(`ALTER SCHEMA ${quoted(this.schema)} RENAME TO ${quoted(this.original.schema)}`);
       await client.query('COMMIT');

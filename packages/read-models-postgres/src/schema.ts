@@ -1,4 +1,4 @@
-import { ReadModelsNotUsable } from '@beacon/read-models';
+import { outboxTables, ReadModelsNotUsable } from '@beacon/read-models';
 import type pg from 'pg';
 
 /** What the marker table says about the schema it is in: Beacon's read models. */
@@ -118,13 +118,13 @@ export const migrations: readonly string[] = [
  * Concurrent openers wait for each other on an advisory lock named after the schema.
  */
 export async function prepareSchema(client: pg.ClientBase, schema: string, location: string, steps: readonly string[] = migrations): Promise<void> {
-  if ((await usableVersion(client, schema, location, steps.length)) === steps.length) return;
+  if ((await usableVersion(client, schema, location, steps.length, 'allowed')) === steps.length) return;
   await client.query('BEGIN');
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('beacon-read-models:' || $1, 0))", [schema]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
     // Again under the lock: another process may have created or migrated them meanwhile.
-    const version = await usableVersion(client, schema, location, steps.length);
+    const version = await usableVersion(client, schema, location, steps.length, 'allowed');
     await client.query(`SET LOCAL search_path TO ${quoted(schema)}`);
     for (const step of steps.slice(version)) await client.query(step);
     await client.query(
@@ -143,19 +143,34 @@ export async function prepareSchema(client: pg.ClientBase, schema: string, locat
  * What a rebuild may drop: a missing or empty schema, or read models of any version (a newer
  * Beacon's too: rebuilding them with this one is the way back). Anything else is refused
  * (ReadModelsNotUsable), so a schema given by mistake (the event store's, say) is never dropped.
+ * The outbox's tables are `allowed` only where the rebuild moves them out before dropping the schema.
  */
-export async function checkDroppable(client: pg.ClientBase, schema: string, location: string): Promise<void> {
-  await usableVersion(client, schema, location, Number.POSITIVE_INFINITY);
+export async function checkDroppable(client: pg.ClientBase, schema: string, location: string, outbox: 'allowed' | 'refused'): Promise<void> {
+  await usableVersion(client, schema, location, Number.POSITIVE_INFINITY, outbox);
 }
 
-/** The read models' schema version (0 for a missing or empty schema), or ReadModelsNotUsable. */
-async function usableVersion(client: pg.ClientBase, schema: string, location: string, latestVersion: number): Promise<number> {
+/** The read models' schema version (0 for a missing schema, or one empty but for the outbox), or ReadModelsNotUsable. */
+async function usableVersion(client: pg.ClientBase, schema: string, location: string, latestVersion: number, outbox: 'allowed' | 'refused'): Promise<number> {
+  // The outbox's tables with what they own (indexes, identity sequences) are counted apart from the rest.
   const { rows } = await client.query(
-    `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1)::int AS relations,
+    `WITH outbox AS (
+       SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname = ANY ($2::text[])
+     ), owned AS (
+       SELECT oid FROM outbox
+       UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM outbox)
+       UNION SELECT objid FROM pg_depend
+         WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype IN ('a', 'i') AND refobjid IN (SELECT oid FROM outbox)
+     )
+     SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.oid NOT IN (SELECT oid FROM owned))::int AS relations,
+            (SELECT count(*) FROM outbox)::int AS outbox_tables,
             to_regclass(format('%I.beacon_read_models', $1::text)) IS NOT NULL AS marked`,
-    [schema],
+    [schema, outboxTables],
   );
-  const { relations, marked } = rows[0] as { relations: number; marked: boolean };
+  const { relations, outbox_tables: outboxTablesHeld, marked } = rows[0] as { relations: number; outbox_tables: number; marked: boolean };
+  if (outboxTablesHeld > 0 && outbox === 'refused') {
+    throw new ReadModelsNotUsable(location, `schema "${schema}" holds a feed outbox, which the rebuild would drop with it. It was left untouched; the outbox belongs in the read models' own schema.`);
+  }
   if (!marked) {
     if (relations === 0) return 0;
     throw new ReadModelsNotUsable(

@@ -119,11 +119,26 @@ export class ReadModelsNotUsable extends Error {
   }
 }
 
-/** Brings `db` to the latest schema, refusing a file that is not Beacon's read models or was made by a newer Beacon. */
+/**
+ * The feed outbox's tables (packages/feed-publisher): they live beside the read models, in the
+ * same file or schema, without being read models. A new read-model database may already hold
+ * them, and a rebuild carries them over: they record what was published and cannot be replayed.
+ */
+export const outboxTables: readonly string[] = ['feed_outbox', 'feed_months'];
+
+/** What a new read-model file may already hold: the outbox, and the counter its AUTOINCREMENT keeps. */
+const companionTables = [...outboxTables, 'sqlite_sequence'];
+
+/**
+ * Brings `db` to the latest schema, refusing a file that is not Beacon's read models or was made
+ * by a newer Beacon. A file holding only the outbox is new: the reporter may open it first.
+ */
 export function prepareSchema(db: Database.Database, location: string): void {
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
-  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
+  const tables = db
+    .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name NOT IN (${companionTables.map(() => '?').join(', ')})`)
+    .get(...companionTables) as { n: number };
   if (applicationId !== readModelsApplicationId && (applicationId !== 0 || tables.n > 0)) {
     throw new ReadModelsNotUsable(location, 'it is not a Beacon read-model database. Point BEACON_READ_MODELS_FILE at another file.');
   }

@@ -1,8 +1,8 @@
-import { renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ReadModelsConfig, StoreConfig } from '@beacon/config';
 import { type EventStore, logPages, type Subscription } from '@beacon/event-store';
-import { type DecodedBatch, ReadModels, type RecordKeeper } from '@beacon/read-models';
+import { type DecodedBatch, outboxTables, ReadModels, type RecordKeeper } from '@beacon/read-models';
 import { PostgresReadModels } from '@beacon/read-models-postgres';
 
 export interface Progress {
@@ -52,7 +52,9 @@ interface RebuildOptions {
  * Rebuilds the read models from the start of the log into fresh ones beside them (a file beside
  * the SQLite file, or a schema beside the PostgreSQL one), then puts those in their place. Until
  * then the old read models stay as they were, so a rebuild that is stopped half-way changes
- * nothing. The projector must not be running on them meanwhile.
+ * nothing. The feed outbox kept beside them comes across untouched: it is the record of what
+ * was published, which the log cannot give back. Neither the projector nor the reporter may be
+ * running on them meanwhile.
  */
 export function rebuild(store: EventStore, target: ReadModelsConfig, options: RebuildOptions = {}): Promise<bigint> {
   return target.kind === 'sqlite' ? rebuildFile(store, target.file, options) : rebuildSchema(store, target, options);
@@ -69,6 +71,11 @@ async function rebuildFile(store: EventStore, file: string, options: RebuildOpti
     readModels.db.exec('BEGIN');
     position = await replay(store, readModels, options);
     readModels.db.exec('COMMIT');
+    // Last thing before the swap, so that little time is left for the reporter to add to the old
+    // outbox what would then be lost (it must be stopped, as the projector must). Unlike the read
+    // models, the outbox cannot be made again: it is on disk before the old file goes.
+    readModels.db.pragma('synchronous = FULL');
+    carryOutboxOver(readModels.db, file);
     // Back to the journal the projector runs with, before the file takes the old one's place.
     readModels.db.pragma('journal_mode = WAL');
   } finally {
@@ -77,6 +84,34 @@ async function rebuildFile(store: EventStore, file: string, options: RebuildOpti
   for (const suffix of ['-wal', '-shm']) rmSync(file + suffix, { force: true });
   renameSync(fresh, file);
   return position;
+}
+
+/**
+ * Copies the feed outbox's tables from the old read-model file into the fresh one: the same SQL
+ * (so the same columns, constraints and indexes), the same rows at the same positions, and the
+ * same AUTOINCREMENT counter, so no position is ever handed out twice.
+ */
+function carryOutboxOver(db: ReadModels['db'], file: string): void {
+  if (!existsSync(file)) return;
+  db.prepare('ATTACH DATABASE ? AS old').run(file);
+  try {
+    const names = outboxTables.map(() => '?').join(', ');
+    db.transaction(() => {
+      // Tables before the indexes on them; those SQLite makes for a table's keys have no SQL.
+      const objects = db
+        .prepare(`SELECT type, name, sql FROM old.sqlite_schema WHERE tbl_name IN (${names}) AND sql IS NOT NULL ORDER BY type = 'index'`)
+        .all(...outboxTables) as { type: string; name: string; sql: string }[];
+      for (const { sql } of objects) db.exec(sql);
+      for (const { name } of objects.filter((object) => object.type === 'table')) db.exec(`INSERT INTO main."${name}" SELECT * FROM old."${name}"`);
+      // The copy set the counter to the highest position copied; the old one may be further on.
+      if (db.prepare("SELECT 1 FROM main.sqlite_schema WHERE name = 'sqlite_sequence'").get()) {
+        db.prepare(`DELETE FROM main.sqlite_sequence WHERE name IN (${names})`).run(...outboxTables);
+        db.prepare(`INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM old.sqlite_sequence WHERE name IN (${names})`).run(...outboxTables);
+      }
+    })();
+  } finally {
+    db.exec('DETACH DATABASE old');
+  }
 }
 
 async function rebuildSchema(store: EventStore, target: { url: string; schema: string }, options: RebuildOptions): Promise<bigint> {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { copyLog } from '../copy-log.js';
+import { logPages } from '../log-pages.js';
 import { EventIdConflict, StreamRevisionConflict } from '../errors.js';
 import type { EventStore, EventToAppend, StoredEvent, Subscription } from '../event-store.js';
 
@@ -125,6 +126,21 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
           expect(error, storedAt).toBeInstanceOf(RangeError);
         }
         expect(await store.readAll()).toEqual([]);
+      });
+
+      it('logPages reads the log after a position in pages, in order, and a reader may stop at any page', async () => {
+        const { store } = await fresh();
+        for (let i = 0; i < 10; i++) await store.append(`s${i % 3}`, events((i % 3) + 1));
+        const log = await store.readAll();
+        const pages: StoredEvent[][] = [];
+        for await (const page of logPages(store, log[2]?.position, 4)) pages.push(page);
+        expect(pages.map((page) => page.length)).toEqual([4, 4, 4, 4]);
+        expect(pages.flat()).toEqual(log.slice(3));
+        // Stopping after the first page, with the next one already asked for, then closing: nothing fails.
+        for await (const page of logPages(store, 0n, 4)) {
+          expect(page).toEqual(log.slice(0, 4));
+          break;
+        }
       });
 
       it('copyLog copies the whole log into an empty store: order, streams, revisions, ids, data and stored times', async () => {
