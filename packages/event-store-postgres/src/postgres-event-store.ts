@@ -22,7 +22,9 @@ import {
 import pg from 'pg';
 import { AppendListener } from './append-listener.js';
 import { addressOf, connectionFailure, describeAddress } from './connection.js';
-import { checkedSchemaName, prepareSchema, quoted } from './schema.js';
+import { checkedStoreSchema, prepareSchema } from './schema.js';
+import { inTransaction } from './transaction.js';
+import { quoted } from './versioned-schema.js';
 
 export interface PostgresEventStoreOptions {
   /** postgres://user:password@host:port/database (PG* environment variables fill in what it leaves out). */
@@ -51,7 +53,7 @@ const types = {
 };
 
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
-  const schema = checkedSchemaName(options.schema ?? 'beacon');
+  const schema = checkedStoreSchema(options.schema ?? 'beacon');
   const address = addressOf(options.connectionString);
   const location = `schema "${schema}" of ${describeAddress(address)}`;
   const config: pg.PoolConfig = {
@@ -184,21 +186,14 @@ export class PostgresEventStore implements EventStore {
     const first = pending.next();
     if (first.done) throw new RangeError(`Nothing to append to "${stream}": an append needs at least one event.`);
     const firstId = checkedId(first.value, stream);
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
     let result: AppendResult;
     try {
-      await client.query('BEGIN');
-      result = await this.appendLocked(client, stream, first.value, firstId, pending, expectedRevision);
-      // A retry wrote nothing; ending it releases the lock all the same.
-      await client.query(result.alreadyStored ? 'ROLLBACK' : 'COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
-        broken = rollbackFailed;
+      result = await inTransaction(this.pool, (client) => this.appendLocked(client, stream, first.value, firstId, pending, expectedRevision), {
+        // A retry wrote nothing; ending it releases the lock all the same.
+        commits: (appended) => !appended.alreadyStored,
       });
+    } catch (error) {
       throw error instanceof DuplicateId ? await this.idConflict(stream, error.ids) : error;
-    } finally {
-      client.release(broken);
     }
     if (!result.alreadyStored) this.announce();
     return result;

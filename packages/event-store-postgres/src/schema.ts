@@ -1,5 +1,6 @@
 import { StoreNotUsable } from '@beacon/event-store';
 import type pg from 'pg';
+import { checkedSchemaName, markedVersion, migrateSchema, type SchemaSurvey, type VersionedSchema } from './versioned-schema.js';
 
 /** What the marker table says about the schema it is in: a Beacon event store. */
 export const storeMark = 'beacon-event-store';
@@ -39,73 +40,36 @@ export const migrations: readonly string[] = [
    INSERT INTO log_head (position) VALUES (0);`,
 ];
 
-type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+/** The event store as a versioned schema: its lock, its marker table `beacon_store`, and its refusals. */
+const eventStoreSchema: VersionedSchema = {
+  lock: storeMark,
+  marker: { table: 'beacon_store', column: 'store', mark: storeMark },
+  refusals: {
+    unmarked: (schema) =>
+      `schema "${schema}" holds tables, but not a Beacon event store (it has no beacon_store table). It was left untouched; give Beacon a schema of its own.`,
+    withoutMark: (schema) => `schema "${schema}" has a beacon_store table without the event store's row. It was left untouched.`,
+    newer: (version, latestVersion) => `it was made by a newer Beacon (schema v${version}); this Beacon reads up to v${latestVersion}. Upgrade Beacon.`,
+  },
+};
 
 /**
  * Makes `schema` a Beacon event store at the latest version: creates it in a new or empty
  * schema, migrates an older store in one transaction, and refuses anything else untouched.
  * Concurrent openers wait for each other on an advisory lock named after the schema.
  */
-export async function prepareSchema(client: pg.ClientBase, schema: string, location: string, steps: readonly string[] = migrations): Promise<void> {
-  const query: Query = (text, values) => client.query(text, values);
-  if ((await usableVersion(query, schema, location, steps.length)) === steps.length) return;
-
-  await client.query('BEGIN');
-  try {
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('beacon-event-store:' || $1, 0))", [schema]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
-    // Again under the lock: another process may have created or migrated it meanwhile.
-    const version = await usableVersion(query, schema, location, steps.length);
-    await client.query(`SET LOCAL search_path TO ${quoted(schema)}`);
-    for (const step of steps.slice(version)) await client.query(step);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS beacon_store (store text PRIMARY KEY CHECK (store = '${storeMark}'), version integer NOT NULL);
-       INSERT INTO beacon_store (store, version) VALUES ('${storeMark}', ${steps.length})
-         ON CONFLICT (store) DO UPDATE SET version = excluded.version`,
-    );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
+export function prepareSchema(client: pg.ClientBase, schema: string, location: string, steps: readonly string[] = migrations): Promise<void> {
+  return migrateSchema(client, schema, eventStoreSchema, steps, () => usableVersion(client, schema, location, steps.length));
 }
 
 /** The store's schema version (0 for a missing or empty schema), or StoreNotUsable. */
-async function usableVersion(query: Query, schema: string, location: string, latestVersion: number): Promise<number> {
-  const { rows } = await query(
+async function usableVersion(client: pg.ClientBase, schema: string, location: string, latestVersion: number): Promise<number> {
+  const { rows } = await client.query(
     `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1)::int AS relations,
             to_regclass(format('%I.beacon_store', $1::text)) IS NOT NULL AS marked`,
     [schema],
   );
-  const { relations, marked } = rows[0] as { relations: number; marked: boolean };
-  if (!marked) {
-    if (relations === 0) return 0;
-    throw new StoreNotUsable(
-      location,
-      `schema "${schema}" holds tables, but not a Beacon event store (it has no beacon_store table). It was left untouched; give Beacon a schema of its own.`,
-    );
-  }
-  const marks = (await query(`SELECT store, version FROM ${quoted(schema)}.beacon_store`)).rows as { store: string; version: number }[];
-  const version = marks.find((mark) => mark.store === storeMark)?.version;
-  if (version === undefined) {
-    throw new StoreNotUsable(location, `schema "${schema}" has a beacon_store table without the event store's row. It was left untouched.`);
-  }
-  if (version > latestVersion) {
-    throw new StoreNotUsable(
-      location,
-      `it was made by a newer Beacon (schema v${version}); this Beacon reads up to v${latestVersion}. Upgrade Beacon.`,
-    );
-  }
-  return version;
+  return markedVersion(client, schema, eventStoreSchema, rows[0] as SchemaSurvey, latestVersion, (reason) => new StoreNotUsable(location, reason));
 }
 
-/** Schema names are checked when the store is opened (`checkedSchemaName`); quoting keeps their case. */
-export const quoted = (identifier: string) => `"${identifier}"`;
-
-/** Lower-case letters, digits and underscores: safe to put in SQL and in a notification channel's name. */
-export function checkedSchemaName(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,39}$/.test(schema)) {
-    throw new RangeError(`The event store's schema name must be 1 to 40 lower-case letters, digits or underscores, not ${JSON.stringify(schema)}.`);
-  }
-  return schema;
-}
+/** Checked when the store is opened (see checkedSchemaName). */
+export const checkedStoreSchema = (schema: string) => checkedSchemaName(schema, "The event store's");

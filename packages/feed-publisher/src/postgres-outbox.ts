@@ -1,4 +1,5 @@
 import { readModelsWhere } from '@beacon/config';
+import { inTransaction } from '@beacon/event-store-postgres';
 import pg from 'pg';
 import type { z } from 'zod';
 import { checkedRows, type FeedMessage, type Outbox, OutboxConflict, type OutboxMessage, type PublishedMessage } from './outbox.js';
@@ -139,24 +140,5 @@ export class PostgresOutbox implements Outbox {
 
   close(): Promise<void> {
     return this.pool.end();
-  }
-}
-
-/** Runs `work` in a transaction on a client of its own: committed if it resolves, rolled back if it throws. */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
-      broken = rollbackFailed;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
   }
 }

@@ -10,6 +10,8 @@ export {
   isFinancialQuarter,
   isFinancialYear,
   isTranche,
+  MONTH,
+  MONTH_HINT,
   monthEndFrom,
   type PeriodCheck,
   shortDate,

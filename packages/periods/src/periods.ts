@@ -20,6 +20,11 @@ export const daysInMonth = (year: number, month: number) =>
 
 const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A month as people ask for one in a query or a form: "2009-03". */
+export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** What to write instead of a month that is not one. */
+export const MONTH_HINT = 'write a month as YYYY-MM, e.g. 2009-03';
+
 /** The two digits of `text` at `at` as a number. */
 const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
 

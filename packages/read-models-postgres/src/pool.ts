@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { addressOf, connectionProblem, describeAddress } from '@beacon/event-store-postgres';
+import { addressOf, connectionProblem, describeAddress, quoted } from '@beacon/event-store-postgres';
 import { ReadModelsNotUsable } from '@beacon/read-models';
 import pg from 'pg';
-import { checkDroppable, checkedSchemaName, prepareSchema, quoted } from './schema.js';
+import { checkDroppable, checkedReadModelsSchema, prepareSchema } from './schema.js';
 
 export interface PostgresReadModelsOptions {
   /** postgres://user:password@host:port/database (PG* environment variables fill in what it leaves out). */
@@ -35,7 +35,7 @@ export async function openPool(
   { url, schema }: PostgresReadModelsOptions,
   { max = 10, rebuildOf, settings }: { max?: number; rebuildOf?: Original; settings?: string } = {},
 ): Promise<{ pool: pg.Pool; location: string }> {
-  checkedSchemaName(schema);
+  checkedReadModelsSchema(schema);
   const location = locationOf(url, schema);
   const pool = new pg.Pool({
     connectionString: url,

@@ -1,7 +1,7 @@
-import { AUDIT_LIMIT, type AuditBook, type AuditEntry, type AuditFilter, type AuditKind, targetVersionOf, utc } from '@beacon/read-models';
+import { quoted } from '@beacon/event-store-postgres';
+import { AUDIT_LIMIT, type AuditBook, type AuditEntry, type AuditFilter, auditEntryFrom, targetVersionOf, utc } from '@beacon/read-models';
 import type pg from 'pg';
 import { endPool } from './pool.js';
-import { quoted } from './schema.js';
 
 type Value = string | number | null;
 type Row = Record<string, unknown>;
@@ -67,20 +67,8 @@ export class PostgresAuditTrail implements AuditBook {
     if (!figuresOnly) parts.push(this.others + where(others));
     const text = `${parts.join(' UNION ALL ')} ORDER BY recorded_at DESC, position DESC LIMIT ${parameter(filter.limit ?? AUDIT_LIMIT)}`;
     const { rows } = await this.pool.query<Row>({ text, values });
-    return rows.map((r) => ({
-      recordedAt: r.recorded_at as string,
-      kind: r.kind as AuditKind,
-      person: r.person as string,
-      agency: r.agency as string | null,
-      measure: r.measure_id as string | null,
-      area: r.area as string | null,
-      period: r.period_start === null ? null : { start: r.period_start as string, end: r.period_end as string },
-      was: (r.was_figure ?? r.was) as string | number | null,
-      now: (r.now_figure ?? r.now) as string | number | null,
-      what: r.what as string,
-      returnId: r.return_id as string | null,
-      row: r.row as number | null,
-    }));
+    // A figure's "was" and "now" come in columns of their own: the entry takes whichever is set.
+    return rows.map((r) => auditEntryFrom({ ...r, was: r.was_figure ?? r.was, now: r.now_figure ?? r.now }));
   }
 
   /** Who recorded each target version, keyed `${targetId}\u001f${version}` (see targetVersionOf). */

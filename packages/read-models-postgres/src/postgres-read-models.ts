@@ -1,8 +1,9 @@
 import type { StoredEvent } from '@beacon/event-store';
+import { inTransaction, quoted } from '@beacon/event-store-postgres';
 import { type DecodedBatch, decodeEvents, outboxTables, PROJECTION, ProjectionStopped, type RecordChange, type RecordKeeper } from '@beacon/read-models';
 import type pg from 'pg';
 import { endPool, locationOf, type Original, openPool, type PostgresReadModelsOptions, statementName } from './pool.js';
-import { checkDroppable, checkedSchemaName, quoted } from './schema.js';
+import { checkDroppable, checkedReadModelsSchema } from './schema.js';
 
 
 /** What a statement binds; positions are bigints. */
@@ -165,7 +166,7 @@ export class PostgresReadModels implements RecordKeeper {
    * original meanwhile (what it wrote would be replaced).
    */
   static async rebuilding(options: PostgresReadModelsOptions): Promise<PostgresReadModels> {
-    const original = { schema: checkedSchemaName(options.schema), location: locationOf(options.url, options.schema) };
+    const original = { schema: checkedReadModelsSchema(options.schema), location: locationOf(options.url, options.schema) };
     const schema = `${original.schema}_rebuilding`;
     // A rebuild not finished is thrown away, so its commits need not wait for the disk (a crash
     // loses the last few, never corrupts); replaceOriginal's commit does wait, and flushes them all.
@@ -190,21 +191,7 @@ export class PostgresReadModels implements RecordKeeper {
    */
   async apply(batch: DecodedBatch): Promise<bigint> {
     if (this.replaced) throw new Error(`The rebuild in ${this.location} has replaced the original read models: project into those now.`);
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    let position: bigint;
-    try {
-      await client.query('BEGIN');
-      position = await this.write(client, batch.changes);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
-        broken = rollbackFailed;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    const position = await inTransaction(this.pool, (client) => this.write(client, batch.changes));
     if (batch.stopped) {
       const { position: at, eventType, stream, reason } = batch.stopped;
       throw new ProjectionStopped(at, eventType, stream, reason);
@@ -220,31 +207,21 @@ export class PostgresReadModels implements RecordKeeper {
   async replaceOriginal(): Promise<void> {
     if (this.original === undefined) throw new Error(`${this.location} is not a rebuild: there is nothing for it to replace.`);
     if (this.replaced) return;
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      // Statistics for the planner before the first reader asks (autovacuum would get there later).
-      await client.query(`ANALYZE ${['readings', 'returns', 'targets', 'populations', 'audit_trail'].map((table) => `${quoted(this.schema)}.${table}`).join(', ')}`);
-      await client.query('BEGIN');
+    const { original } = this;
+    // Statistics for the planner before the first reader asks (autovacuum would get there later).
+    await this.pool.query(`ANALYZE ${['readings', 'returns', 'targets', 'populations', 'audit_trail'].map((table) => `${quoted(this.schema)}.${table}`).join(', ')}`);
+    await inTransaction(this.pool, async (client) => {
       await client.query('SET LOCAL synchronous_commit = on');
       // Again: the original might have been made something else since the rebuild began.
-      await checkDroppable(client, this.original.schema, this.original.location, 'allowed');
+      await checkDroppable(client, original.schema, original.location, 'allowed');
       // The outbox is no read model but the record of what was published: it moves across as it
       // is, with its indexes and identity (no position handed out twice), before the drop. The
       // reporter, like the projector, must not be running meanwhile.
-      for (const table of outboxTables) await client.query(`ALTER TABLE IF EXISTS ${quoted(this.original.schema)}.${table} SET SCHEMA ${quoted(this.schema)}`);
-      await client.query(`DROP SCHEMA IF EXISTS ${quoted(this.original.schema)} CASCADE`);
-      await client.query(`ALTER SCHEMA ${quoted(this.schema)} RENAME TO ${quoted(this.original.schema)}`);
-      await client.query('COMMIT');
-      this.replaced = true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
-        broken = rollbackFailed;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+      for (const table of outboxTables) await client.query(`ALTER TABLE IF EXISTS ${quoted(original.schema)}.${table} SET SCHEMA ${quoted(this.schema)}`);
+      await client.query(`DROP SCHEMA IF EXISTS ${quoted(original.schema)} CASCADE`);
+      await client.query(`ALTER SCHEMA ${quoted(this.schema)} RENAME TO ${quoted(original.schema)}`);
+    });
+    this.replaced = true;
   }
 
   close(): Promise<void> {

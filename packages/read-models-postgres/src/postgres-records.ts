@@ -1,9 +1,9 @@
 import type { Period } from '@beacon/catalogue';
+import { quoted } from '@beacon/event-store-postgres';
 import { END_OF_TIME, earliestStart, PROJECTION, type RecordBook, type ReportScope, returnFrom, type Row, targetFrom } from '@beacon/read-models';
 import type { CorrectionOnRecord, PopulationOnRecord, ReadingOnRecord, RecordsAsAt, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
 import type pg from 'pg';
 import { endPool, statementName } from './pool.js';
-import { quoted } from './schema.js';
 
 
 /** A reading's columns as the prefetch selects them (array rows: no object per row from pg). */

@@ -1,3 +1,4 @@
+import { checkedSchemaName, markedVersion, migrateSchema, type VersionedSchema } from '@beacon/event-store-postgres';
 import { outboxTables, ReadModelsNotUsable } from '@beacon/read-models';
 import type pg from 'pg';
 
@@ -112,31 +113,26 @@ export const migrations: readonly string[] = [
    CREATE INDEX audit_trail_by_subject ON audit_trail (subject, position);`,
 ];
 
+/** The read models as a versioned schema: their lock, their marker table `beacon_read_models`, and their refusals. */
+const readModelsSchema: VersionedSchema = {
+  lock: readModelsMark,
+  marker: { table: 'beacon_read_models', column: 'read_models', mark: readModelsMark },
+  refusals: {
+    unmarked: (schema) =>
+      `schema "${schema}" holds tables, but not Beacon's read models (it has no beacon_read_models table). It was left untouched; give the read models a schema of their own.`,
+    withoutMark: (schema) => `schema "${schema}" has a beacon_read_models table without the read models' row. It was left untouched.`,
+    newer: (version, latestVersion) =>
+      `it was made by a newer Beacon (schema v${version}; this one knows up to v${latestVersion}). Upgrade Beacon, or rebuild the read models with this one.`,
+  },
+};
+
 /**
  * Makes `schema` Beacon's read models at the latest version: creates them in a new or empty
  * schema, migrates older ones in one transaction, and refuses anything else untouched.
  * Concurrent openers wait for each other on an advisory lock named after the schema.
  */
-export async function prepareSchema(client: pg.ClientBase, schema: string, location: string, steps: readonly string[] = migrations): Promise<void> {
-  if ((await usableVersion(client, schema, location, steps.length, 'allowed')) === steps.length) return;
-  await client.query('BEGIN');
-  try {
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('beacon-read-models:' || $1, 0))", [schema]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
-    // Again under the lock: another process may have created or migrated them meanwhile.
-    const version = await usableVersion(client, schema, location, steps.length, 'allowed');
-    await client.query(`SET LOCAL search_path TO ${quoted(schema)}`);
-    for (const step of steps.slice(version)) await client.query(step);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS beacon_read_models (read_models text PRIMARY KEY CHECK (read_models = '${readModelsMark}'), version integer NOT NULL);
-       INSERT INTO beacon_read_models (read_models, version) VALUES ('${readModelsMark}', ${steps.length})
-         ON CONFLICT (read_models) DO UPDATE SET version = excluded.version`,
-    );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
+export function prepareSchema(client: pg.ClientBase, schema: string, location: string, steps: readonly string[] = migrations): Promise<void> {
+  return migrateSchema(client, schema, readModelsSchema, steps, () => usableVersion(client, schema, location, steps.length, 'allowed'));
 }
 
 /**
@@ -168,37 +164,12 @@ async function usableVersion(client: pg.ClientBase, schema: string, location: st
     [schema, outboxTables],
   );
   const { relations, outbox_tables: outboxTablesHeld, marked } = rows[0] as { relations: number; outbox_tables: number; marked: boolean };
+  const notUsable = (reason: string) => new ReadModelsNotUsable(location, reason);
   if (outboxTablesHeld > 0 && outbox === 'refused') {
-    throw new ReadModelsNotUsable(location, `schema "${schema}" holds a feed outbox, which the rebuild would drop with it. It was left untouched; the outbox belongs in the read models' own schema.`);
+    throw notUsable(`schema "${schema}" holds a feed outbox, which the rebuild would drop with it. It was left untouched; the outbox belongs in the read models' own schema.`);
   }
-  if (!marked) {
-    if (relations === 0) return 0;
-    throw new ReadModelsNotUsable(
-      location,
-      `schema "${schema}" holds tables, but not Beacon's read models (it has no beacon_read_models table). It was left untouched; give the read models a schema of their own.`,
-    );
-  }
-  const marks = (await client.query(`SELECT read_models, version FROM ${quoted(schema)}.beacon_read_models`)).rows as { read_models: string; version: number }[];
-  const version = marks.find((mark) => mark.read_models === readModelsMark)?.version;
-  if (version === undefined) {
-    throw new ReadModelsNotUsable(location, `schema "${schema}" has a beacon_read_models table without the read models' row. It was left untouched.`);
-  }
-  if (version > latestVersion) {
-    throw new ReadModelsNotUsable(
-      location,
-      `it was made by a newer Beacon (schema v${version}; this one knows up to v${latestVersion}). Upgrade Beacon, or rebuild the read models with this one.`,
-    );
-  }
-  return version;
+  return markedVersion(client, schema, readModelsSchema, { relations, marked }, latestVersion, notUsable);
 }
 
-/** Schema names are checked first (`checkedSchemaName`); quoting keeps them as they are. */
-export const quoted = (identifier: string) => `"${identifier}"`;
-
-/** Lower-case letters, digits and underscores, short enough to take the "_rebuilding" suffix. */
-export function checkedSchemaName(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,39}$/.test(schema)) {
-    throw new RangeError(`The read models' schema name must be 1 to 40 lower-case letters, digits or underscores, not ${JSON.stringify(schema)}.`);
-  }
-  return schema;
-}
+/** Checked as the event store's are (see checkedSchemaName): 40 at most leaves room for the "_rebuilding" suffix. */
+export const checkedReadModelsSchema = (schema: string) => checkedSchemaName(schema, "The read models'");

@@ -197,21 +197,26 @@ export class AuditTrail implements AuditBook {
       statement = this.db.prepare(sql);
       this.statements.set(sql, statement);
     }
-    return (statement.all(...parameters, filter.limit ?? AUDIT_LIMIT) as Row[]).map((r) => ({
-      recordedAt: r.recorded_at as string,
-      kind: r.kind as AuditKind,
-      person: r.person as string,
-      agency: r.agency as string | null,
-      measure: r.measure_id as string | null,
-      area: r.area as string | null,
-      period: r.period_start === null ? null : { start: r.period_start as string, end: r.period_end as string },
-      was: r.was as string | number | null,
-      now: r.now as string | number | null,
-      what: r.what as string,
-      returnId: r.return_id as string | null,
-      row: r.row as number | null,
-    }));
+    return (statement.all(...parameters, filter.limit ?? AUDIT_LIMIT) as Row[]).map(auditEntryFrom);
   }
+}
+
+/** An entry from a row of the audit trail's query (its columns as FIGURES and OTHERS name them). */
+export function auditEntryFrom(r: Row): AuditEntry {
+  return {
+    recordedAt: r.recorded_at as string,
+    kind: r.kind as AuditKind,
+    person: r.person as string,
+    agency: r.agency as string | null,
+    measure: r.measure_id as string | null,
+    area: r.area as string | null,
+    period: r.period_start === null ? null : { start: r.period_start as string, end: r.period_end as string },
+    was: r.was as string | number | null,
+    now: r.now as string | number | null,
+    what: r.what as string,
+    returnId: r.return_id as string | null,
+    row: r.row as number | null,
+  };
 }
 
 /**

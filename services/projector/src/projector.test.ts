@@ -111,7 +111,7 @@ describe('the projector', () => {
 
     const bad = await get('/summary?period=March');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toBe('period: a month written YYYY-MM, e.g. 2009-03');
+    expect(bad.json().message).toBe('period: write a month as YYYY-MM, e.g. 2009-03');
     const unknownArea = await get('/summary?period=2009-03&area=KENT');
     expect(unknownArea.statusCode).toBe(400);
     expect(unknownArea.json().message).toMatch(/unknown area "KENT": one of DBC, GBC, DGCDRP/);

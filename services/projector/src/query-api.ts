@@ -1,9 +1,10 @@
 import type { Auth } from '@beacon/http-auth';
 import type { Answer, PerformanceQueries } from '@beacon/read-models';
+import { MONTH, MONTH_HINT } from '@beacon/periods';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-const Month = z.string().regex(/^\d{4}-\d{2}$/, 'a month written YYYY-MM, e.g. 2009-03');
+const Month = z.string().regex(MONTH, MONTH_HINT);
 const Moment = z.string().min(1).optional();
 const Rule = z.enum(['worst', 'majority']).optional();
 

@@ -1,4 +1,5 @@
 import type { Catalogue } from '@beacon/catalogue';
+import { MONTH, MONTH_HINT } from '@beacon/periods';
 import type { ReadModelsConfig } from '@beacon/config';
 import type { EventStore, Subscription } from '@beacon/event-store';
 import { createFileSink, createKafkaSink, type FeedHealth, type FeedPublisher, type Outbox, startPublisher } from '@beacon/feed-publisher';
@@ -102,7 +103,7 @@ export async function startReporterService(options: ReporterServiceOptions) {
   void server.register(auth.plugin);
   server.get('/feed/:month', { preHandler: auth.requires('read-feed') }, async (request, reply) => {
     const { month } = request.params as { month: string };
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return reply.code(400).send({ message: 'the month is written YYYY-MM, e.g. 2009-03' });
+    if (!MONTH.test(month)) return reply.code(400).send({ message: `${month}: ${MONTH_HINT}` });
     return reply.type('application/x-ndjson; charset=utf-8').send(await reporter.messagesOf(month));
   });
   server.get('/health', async (_request, reply) => {

@@ -2,6 +2,7 @@ import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
 import { asAtMoment, type PerformanceQueries, type RecordBook } from '@beacon/read-models';
 import type { ReturnOnRecord } from '@beacon/reports';
+import { MONTH, MONTH_HINT } from '@beacon/periods';
 import { z } from 'zod';
 
 /** What every page reads from: the catalogue and the read models, never the event log. */
@@ -55,7 +56,7 @@ export class Lookups {
 // Forms send empty fields as "": the same as leaving them out.
 const blank = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
-const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'write a month as YYYY-MM, e.g. 2009-03');
+const Month = z.string().regex(MONTH, MONTH_HINT);
 /** A date from the picker, or an ISO 8601 time for a precise moment. */
 export const Moment = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'write a date as YYYY-MM-DD, e.g. 2009-04-15');
 
