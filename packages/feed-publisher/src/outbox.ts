@@ -15,6 +15,12 @@ export interface FeedMessage<Value = unknown> {
 }
 
 /** A message waiting in the outbox, its value already the JSON text that is published. */
+/** A key's latest revision in the outbox and its value (the JSON published). */
+export interface LatestRevision {
+  revision: number;
+  value: string;
+}
+
 export interface OutboxMessage {
   /** Its place in the outbox: messages are published in this order. */
   position: number;
@@ -51,8 +57,8 @@ export interface Outbox {
   markSent(positions: readonly number[], sentAt?: Date): Answer<void>;
   /** How many messages wait, and since when the oldest has. */
   backlog(): Answer<{ pending: number; oldestWrittenAt: string | undefined }>;
-  /** The key's highest revision in the topic, and its value. */
-  latestRevision(topic: string, key: string): Answer<{ revision: number; value: string } | undefined>;
+  /** Each key's highest revision in the topic, and its value, for the keys that have one (one question for a month's keys). */
+  latestRevisions(topic: string, keys: readonly string[]): Answer<Map<string, LatestRevision>>;
   /** Every message of the topic about the period, every revision, in outbox order. */
   messagesOf(topic: string, period: string): Answer<PublishedMessage[]>;
   /** Marks the period's messages unsent, so that they go again in outbox order; says how many. */

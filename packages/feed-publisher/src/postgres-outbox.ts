@@ -2,7 +2,7 @@ import { readModelsWhere } from '@beacon/config';
 import { inTransaction } from '@beacon/event-store-postgres';
 import pg from 'pg';
 import type { z } from 'zod';
-import { checkedRows, type FeedMessage, type Outbox, OutboxConflict, type OutboxMessage, type PublishedMessage } from './outbox.js';
+import { checkedRows, type FeedMessage, type LatestRevision, type Outbox, OutboxConflict, type OutboxMessage, type PublishedMessage } from './outbox.js';
 
 export interface PostgresOutboxOptions {
   /** postgres://user:password@host:port/database (PG* environment variables fill in what it leaves out). */
@@ -41,7 +41,7 @@ export class PostgresOutbox implements Outbox {
       pending: `SELECT position, topic, key, revision, period, value, written_at AS "writtenAt" FROM ${outbox} WHERE sent_at IS NULL ORDER BY position LIMIT $1`,
       markSent: `UPDATE ${outbox} SET sent_at = $1 WHERE position = ANY($2::bigint[]) AND sent_at IS NULL`,
       backlog: `SELECT count(*)::int AS pending, min(written_at) AS oldest FROM ${outbox} WHERE sent_at IS NULL`,
-      latest: `SELECT revision, value FROM ${outbox} WHERE topic = $1 AND key = $2 ORDER BY revision DESC LIMIT 1`,
+      latest: `SELECT DISTINCT ON (key) key, revision, value FROM ${outbox} WHERE topic = $1 AND key = ANY ($2::text[]) ORDER BY key, revision DESC`,
       messagesOf: `SELECT key, revision, value FROM ${outbox} WHERE topic = $1 AND period = $2 ORDER BY position`,
       resend: `UPDATE ${outbox} SET sent_at = NULL WHERE topic = $1 AND period = $2`,
       checked: `SELECT checked_position FROM ${months} WHERE month = $1`,
@@ -117,8 +117,9 @@ export class PostgresOutbox implements Outbox {
     return { pending: row?.pending ?? 0, oldestWrittenAt: row?.oldest ?? undefined };
   }
 
-  async latestRevision(topic: string, key: string): Promise<{ revision: number; value: string } | undefined> {
-    return (await this.pool.query<{ revision: number; value: string }>(this.sql.latest, [topic, key])).rows[0];
+  async latestRevisions(topic: string, keys: readonly string[]): Promise<Map<string, LatestRevision>> {
+    const { rows } = await this.pool.query<LatestRevision & { key: string }>(this.sql.latest, [topic, keys]);
+    return new Map(rows.map(({ key, revision, value }) => [key, { revision, value }]));
   }
 
   async messagesOf(topic: string, period: string): Promise<PublishedMessage[]> {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { readModelsWhere } from '@beacon/config';
 import Database from 'better-sqlite3';
 import type { z } from 'zod';
-import { checkedRows, type FeedMessage, type Outbox, OutboxConflict, type OutboxMessage, type PublishedMessage } from './outbox.js';
+import { checkedRows, type FeedMessage, type LatestRevision, type Outbox, OutboxConflict, type OutboxMessage, type PublishedMessage } from './outbox.js';
 
 /**
  * The outbox in a SQLite database (better-sqlite3), beside the read models: tables `feed_outbox`
@@ -111,8 +111,13 @@ export class SqliteOutbox implements Outbox {
     return { pending: row?.pending ?? 0, oldestWrittenAt: row?.oldest ?? undefined };
   }
 
-  latestRevision(topic: string, key: string): { revision: number; value: string } | undefined {
-    return this.statements.latest.get(topic, key);
+  latestRevisions(topic: string, keys: readonly string[]): Map<string, LatestRevision> {
+    const latest = new Map<string, LatestRevision>();
+    for (const key of keys) {
+      const found = this.statements.latest.get(topic, key);
+      if (found) latest.set(key, found);
+    }
+    return latest;
   }
 
   messagesOf(topic: string, period: string): PublishedMessage[] {

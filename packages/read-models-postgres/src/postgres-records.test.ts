@@ -105,6 +105,21 @@ describe('PostgreSQL records answer as SQLite Records do', () => {
     expect(() => records.readings('NI117', 'DBC', windows[0] as Period)).toThrow(RangeError);
   });
 
+  it('read for a window, answers within it as SQLite does, and refuses a window reaching outside it', async () => {
+    const window = { start: '2008-04-01', end: '2009-03-31' };
+    const records = await postgres.records.asAt('2009-04-15T23:59:59.999Z', { ...scope, window });
+    const expected = sqlite.records.asAt('2009-04-15T23:59:59.999Z', scope);
+    const inside = windows.filter((w) => w.start >= window.start && w.end <= window.end);
+    expect(inside.length).toBeGreaterThan(10);
+    for (const measureId of scope.measureIds) {
+      for (const area of scope.areas) {
+        for (const w of inside) expect(records.readings(measureId, area, w)).toStrictEqual(expected.readings(measureId, area, w));
+      }
+    }
+    expect(() => records.readings('SAC', 'DBC', { start: '2008-03-01', end: '2008-03-31' })).toThrow(/were asked of records read from 2008-04-01 to 2009-03-31/);
+    expect(() => records.readings('SAC', 'DBC', { start: '2009-03-01', end: '2009-04-30' })).toThrow(RangeError);
+  });
+
   it('corrections and returns between two moments', async () => {
     const between: [string, string, string | undefined][] = [
       ['2000-01-01T00:00:00.000Z', END_OF_TIME, undefined],

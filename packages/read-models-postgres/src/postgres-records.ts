@@ -32,6 +32,8 @@ function readingFrom([measureId, area, start, end, value, numerator, denominator
   return reading;
 }
 
+const STANDING_KEPT = 16;
+
 /**
  * The records in PostgreSQL, read as at any moment: the same answers as SQLite's Records for the
  * same events. Reports read them synchronously, so `asAt` reads everything a report on its scope
@@ -40,6 +42,8 @@ function readingFrom([measureId, area, start, end, value, numerator, denominator
  */
 export class PostgresRecords implements RecordBook {
   private readonly sql;
+  /** Targets and populations as at a moment, read once for every report as at it (a month's feed asks for every area's), until the projector moves on. */
+  private readonly standingKept = new Map<string, Promise<Pick<RecordsAsAt, 'targets' | 'populations'>>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -54,6 +58,7 @@ export class PostgresRecords implements RecordBook {
         `SELECT measure_id, area, period_start, period_end, value, numerator, denominator, sample_size, return_id, row, agency, note, recorded_at
          FROM ${s}.readings
          WHERE measure_id = ANY ($1::text[]) AND area = ANY ($2::text[]) AND recorded_at <= $3 AND (superseded_at IS NULL OR superseded_at > $3)
+           AND period_start <= $4 AND period_end >= $5
          ORDER BY measure_id, area, period_start, period_end, position`,
         'array',
       ),
@@ -102,10 +107,10 @@ export class PostgresRecords implements RecordBook {
    */
   async asAt(asAt: string | undefined, scope: ReportScope): Promise<RecordsAsAt> {
     const at = asAt ?? END_OF_TIME;
-    const [readingRows, targets, populations] = await Promise.all([
-      this.pool.query<ReadingRow>({ ...this.sql.readings, values: [scope.measureIds, scope.areas, at] }).then((result) => result.rows),
-      this.targets(asAt),
-      this.populations(at),
+    const scopeWindow = scope.window ?? { start: '0000-01-01', end: '9999-12-31' };
+    const [readingRows, { targets, populations }] = await Promise.all([
+      this.pool.query<ReadingRow>({ ...this.sql.readings, values: [scope.measureIds, scope.areas, at, scopeWindow.end, scopeWindow.start] }).then((result) => result.rows),
+      this.standing(at),
     ]);
     // Each series in period order, as the query gives it.
     const series = new Map<string, ReadingOnRecord[]>();
@@ -124,6 +129,9 @@ export class PostgresRecords implements RecordBook {
         if (!measures.has(measureId) || !areas.has(area)) {
           throw new RangeError(`Readings of ${measureId} for ${area} were asked of records read for measures ${[...measures].join(', ')} and areas ${[...areas].join(', ')}.`);
         }
+        if (window.start < scopeWindow.start || window.end > scopeWindow.end) {
+          throw new RangeError(`Readings from ${window.start} to ${window.end} were asked of records read from ${scopeWindow.start} to ${scopeWindow.end}.`);
+        }
         const earliest = earliestStart(window);
         return (series.get(`${measureId}\u001f${area}`) ?? []).filter(
           ({ period }) => period.start <= window.end && period.start >= earliest && period.end >= window.start,
@@ -132,6 +140,18 @@ export class PostgresRecords implements RecordBook {
       targets,
       populations,
     };
+  }
+
+  private async standing(at: string): Promise<Pick<RecordsAsAt, 'targets' | 'populations'>> {
+    const key = `${await this.checkpoint()}|${at}`;
+    let kept = this.standingKept.get(key);
+    if (!kept) {
+      if (this.standingKept.size >= STANDING_KEPT) this.standingKept.delete(this.standingKept.keys().next().value as string);
+      kept = Promise.all([this.targets(at), this.populations(at)]).then(([targets, populations]) => ({ targets, populations }));
+      this.standingKept.set(key, kept);
+      kept.catch(() => this.standingKept.get(key) === kept && this.standingKept.delete(key));
+    }
+    return kept;
   }
 
   /** Every version of every target recorded by `asAt` (the latest version of each is in force). */

@@ -1,7 +1,7 @@
 import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
 import { monthEndFrom } from '@beacon/periods';
-import { type Changes, type CorrectionOnRecord, changesBetween, type MeasureHistory, measureHistory, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
+import { type Changes, type CorrectionOnRecord, changesBetween, lookBackWindow, type MeasureHistory, measureHistory, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
 import { utc } from './projection.js';
 import type { RecordBook } from './record-book.js';
 import { END_OF_TIME } from './records.js';
@@ -35,8 +35,6 @@ type Revisions = CorrectionOnRecord[];
 export class PerformanceQueries {
   /** Reports being made or made, as promises: viewers asking at once for the same one share it. */
   private readonly cache = new Map<string, Promise<unknown>>();
-  /** The records as at a moment for a scope are read once, not once per report. */
-  private readonly recordsCache = new Map<string, Promise<RecordsAsAt>>();
   private cachedAt = -1n;
   private readonly measureIds: readonly string[];
 
@@ -51,7 +49,6 @@ export class PerformanceQueries {
     const checkpoint = await this.records.checkpoint();
     if (checkpoint !== this.cachedAt) {
       this.cache.clear();
-      this.recordsCache.clear();
       this.cachedAt = checkpoint;
     }
     let value = this.cache.get(key) as Promise<T> | undefined;
@@ -65,19 +62,14 @@ export class PerformanceQueries {
     return value;
   }
 
-  /** The records as at a moment for reports on an area (a partnership's reports read its members too). */
-  private recordsAsAt(asAt: string | undefined, area: string): Promise<RecordsAsAt> {
+  /**
+   * The records as at a moment for reports on an area (a partnership's reports read its members
+   * too) at dates from `first` to `last`: what they read goes back the look-back window from `first`.
+   */
+  private async recordsAsAt(asAt: string | undefined, area: string, first: string, last = first): Promise<RecordsAsAt> {
     const found = this.catalogue.area(area);
     const areas = found?.kind === 'partnership' ? [area, ...found.members] : [area];
-    const key = `${asAt ?? 'now'}|${areas.join(',')}`;
-    let records = this.recordsCache.get(key);
-    if (!records) {
-      if (this.recordsCache.size >= CACHE_SIZE) this.recordsCache.delete(this.recordsCache.keys().next().value as string);
-      records = Promise.resolve(this.records.asAt(asAt, { measureIds: this.measureIds, areas }));
-      this.recordsCache.set(key, records);
-      records.catch(() => this.recordsCache.get(key) === records && this.recordsCache.delete(key));
-    }
-    return records;
+    return this.records.asAt(asAt, { measureIds: this.measureIds, areas, window: { start: lookBackWindow(first).start, end: last } });
   }
 
   /** The priority areas and PSAs for an area and month ("2009-03"), as at a moment. */
@@ -85,7 +77,7 @@ export class PerformanceQueries {
     const date = monthEndOfPeriod(input.period);
     const asAt = asAtMoment(input.asAt);
     return this.remembered(`summary|${input.area}|${date}|${asAt}|${input.rule}`, async () => {
-      const records = await this.recordsAsAt(asAt, input.area);
+      const records = await this.recordsAsAt(asAt, input.area, date);
       const summary = summaryFor({ catalogue: this.catalogue, records, area: input.area, date, ...(input.rule && { rule: input.rule }) });
       // What was corrected after that moment, in what the summary showed: its revisions.
       const revisions =
@@ -100,7 +92,7 @@ export class PerformanceQueries {
     const to = monthEndOfPeriod(input.to);
     const asAt = asAtMoment(input.asAt);
     return this.remembered(`history|${input.measureId}|${input.area}|${from}|${to}|${asAt}`, async () =>
-      measureHistory({ catalogue: this.catalogue, records: await this.recordsAsAt(asAt, input.area), measureId: input.measureId, area: input.area, from, to }),
+      measureHistory({ catalogue: this.catalogue, records: await this.recordsAsAt(asAt, input.area, from, to), measureId: input.measureId, area: input.area, from, to }),
     );
   }
 

@@ -27,10 +27,12 @@ export interface RecordKeeper {
   close(): Answer<void>;
 }
 
-/** What a report's scope needs read: the catalogue's measures, for an area and its members. */
+/** What a report's scope needs read: the catalogue's measures, for an area and its members, over a window. */
 export interface ReportScope {
   measureIds: readonly string[];
   areas: readonly string[];
+  /** The periods the report reads readings from (lookBackWindow of @beacon/reports); undefined: all. */
+  window?: Period;
 }
 
 /** What reports and pages read from the records, as at any moment. */

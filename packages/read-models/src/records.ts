@@ -12,6 +12,7 @@ import type { RecordBook, ReportScope } from './record-book.js';
 /** Later than any moment: "as at" nothing means everything recorded. */
 export const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 const KEPT_WINDOWS = 64;
+const KEPT_MOMENTS = 64;
 
 
 const optional = <T>(value: unknown): T | undefined => (value === null ? undefined : (value as T));
@@ -42,8 +43,9 @@ function readingFrom(row: Row): ReadingOnRecord {
 /** Read access to the records in SQLite, as at any moment: answers at once, in this thread. */
 export class Records implements RecordBook {
   private readonly statements;
-  private readonly standingKept = new Map<string, Pick<RecordsAsAt, 'targets' | 'populations'>>();
-  private standingAt = -1n;
+  /** The records as at a moment, kept until the projector moves on (see asAt). */
+  private readonly kept = new Map<string, RecordsAsAt>();
+  private keptAt = -1n;
 
   constructor(private readonly readModels: ReadModels) {
     const db = readModels.db;
@@ -159,10 +161,27 @@ export class Records implements RecordBook {
    * The records as they stood at `asAt` (undefined: everything recorded so far), for a report.
    * Read as reports ask, in this thread: an area's readings over a window are read for all the
    * scope's measures at once and kept (a summary asks for each measure of the same areas and
-   * window). The scope's areas need no reading ahead here.
+   * window). The scope's areas and window need no reading ahead here, so the same records serve
+   * every report as at one moment until the projector moves on: a partnership's summary reuses
+   * the readings its boroughs' summaries read, and the targets and populations are read once.
    */
   asAt(asAt?: string, scope?: ReportScope): RecordsAsAt {
-    const measureIds = scope?.measureIds;
+    const checkpoint = this.checkpoint();
+    if (checkpoint !== this.keptAt) {
+      this.kept.clear();
+      this.keptAt = checkpoint;
+    }
+    const key = `${asAt ?? 'now'}|${scope?.measureIds.join(',') ?? ''}`;
+    let records = this.kept.get(key);
+    if (!records) {
+      if (this.kept.size >= KEPT_MOMENTS) this.kept.delete(this.kept.keys().next().value as string);
+      records = this.readAsAt(asAt, scope?.measureIds);
+      this.kept.set(key, records);
+    }
+    return records;
+  }
+
+  private readAsAt(asAt: string | undefined, measureIds: readonly string[] | undefined): RecordsAsAt {
     const kept = new Map<string, Map<string, ReadingOnRecord[]>>();
     return {
       asAt: asAt ?? null,
@@ -177,28 +196,9 @@ export class Records implements RecordBook {
         }
         return byMeasure.get(measureId) ?? [];
       },
-      ...this.standing(asAt),
+      targets: this.targets(asAt),
+      populations: this.populations(asAt),
     };
-  }
-
-  /**
-   * Targets and populations as at a moment, read once for every report as at it (a month's feed
-   * asks for every area's), until the projector moves on.
-   */
-  private standing(asAt: string | undefined): Pick<RecordsAsAt, 'targets' | 'populations'> {
-    const checkpoint = this.checkpoint();
-    if (checkpoint !== this.standingAt) {
-      this.standingKept.clear();
-      this.standingAt = checkpoint;
-    }
-    const key = asAt ?? END_OF_TIME;
-    let kept = this.standingKept.get(key);
-    if (!kept) {
-      if (this.standingKept.size >= KEPT_WINDOWS) this.standingKept.delete(this.standingKept.keys().next().value as string);
-      kept = { targets: this.targets(asAt), populations: this.populations(asAt) };
-      this.standingKept.set(key, kept);
-    }
-    return kept;
   }
 
   /** The first day and last day that returns recorded by `asAt` cover (undefined before any). */

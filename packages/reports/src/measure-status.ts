@@ -20,6 +20,9 @@ const monthEndOf = (date: string) => monthEndFrom(date, 0);
 /** How far back a status looks: last year's rolling 12 months and the prior year's profile need 24; survey waves may be sparser. */
 const LOOK_BACK_MONTHS = 36;
 
+/** The periods a status at `date` reads readings from: the look-back months up to `date`. Nothing earlier bears on it. */
+export const lookBackWindow = (date: string): Period => ({ start: `${monthEndFrom(date, -LOOK_BACK_MONTHS).slice(0, 8)}01`, end: date });
+
 /** The target a status was rated against, and whose it is. */
 export interface TargetUsed {
   id: string;
@@ -160,7 +163,7 @@ export interface StatusContext {
 
 /** The readings of a measure for an area's boroughs over the look-back window ending at `date`. */
 function readingsFor(records: RecordsAsAt, measure: Measure, scope: AreaScope, date: string): ReadingOnRecord[] {
-  const window = { start: `${monthEndFrom(date, -LOOK_BACK_MONTHS).slice(0, 8)}01`, end: date };
+  const window = lookBackWindow(date);
   return (scope.members ?? [scope.id]).flatMap((member) => records.readings(measure.id, member, window));
 }
 

@@ -40,7 +40,8 @@ Commands:
            A changed month goes out as a new revision saying what changed.
   republish --period YYYY-MM
            send every revision of a month again, exactly as published
-  rebuild  replay the whole event log into fresh read models (stop the projector first)
+  rebuild  replay the whole event log into fresh read models (stop the projector and the
+           reporter first); the feed's outbox is carried over
   copy-store --to DEST [--to-schema NAME]
            copy the whole event log from the configured store to DEST: a PostgreSQL URL
            (postgres://user@host/db), an EventStoreDB connection string (esdb://...) or a
@@ -54,7 +55,11 @@ Configuration (environment; none needed for the embedded default):
   BEACON_HOME           folder for the embedded default's files (default: var)
   BEACON_STORE          sqlite (default), postgres (with BEACON_POSTGRES_URL) or eventstoredb (EVENTSTORE_URL)
   BEACON_SQLITE_FILE    the SQLite event store (default: $BEACON_HOME/events.sqlite)
-  BEACON_READ_MODELS_FILE  the projector's read models (default: $BEACON_HOME/read-models.sqlite)
+  BEACON_POSTGRES_URL   postgres://user:password@host:port/db, for BEACON_STORE=postgres (schema: BEACON_POSTGRES_SCHEMA, default beacon)
+  BEACON_READ_MODELS    where the read models and the feed's outbox go: sqlite or postgres
+                        (default: postgres, in the store's database, when BEACON_STORE=postgres; else sqlite)
+  BEACON_READ_MODELS_FILE  the SQLite read models (default: $BEACON_HOME/read-models.sqlite)
+  BEACON_READ_MODELS_SCHEMA  the PostgreSQL read models' schema (default: the store's schema and _records)
   BEACON_CATALOGUE_DIR  the measure catalogue (default: data/catalogue of this repository)
   BEACON_WEB_PORT       the dashboard's port on 127.0.0.1 (default: 8324; 0 = any free port)
   BEACON_CHROMIUM       the Chromium that prints the report as PDF (default: /usr/bin/chromium)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import type { EventStore } from '@beacon/event-store';
 import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { tokenFor } from '@beacon/accounts/test-support';
 import { createAuth } from '@beacon/http-auth';
-import { PerformanceQueries, ReadModels } from '@beacon/read-models';
+import { PerformanceQueries, ProjectionStopped, ReadModels } from '@beacon/read-models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchUp, follow, rebuild } from './projector.js';
 import { buildQueryServer } from './server.js';
@@ -54,6 +55,24 @@ describe('the projector', () => {
     expect(readModelRows(threaded)).toEqual(readModelRows(incremental));
     threaded.close();
     incremental.close();
+  });
+
+  it('leaves the read models as they were when a rebuild stops half-way, in this thread or the reader thread', async () => {
+    await sendSacReturns();
+    const file = join(dir, 'read-models.sqlite');
+    const readModels = new ReadModels(file);
+    // Projected part of the way: a rebuild that got as far as it could would change these rows.
+    const projected = readModels.project((await store.readAll()).slice(0, 40));
+    const before = readModelRows(readModels);
+    readModels.close();
+    // An event this Beacon cannot read, after everything else: the rebuild stops there.
+    await store.append('redactions', [{ id: randomUUID(), type: 'ReadingRedacted', data: {} }]);
+    await expect(rebuild(store, { kind: 'sqlite', file })).rejects.toThrow(ProjectionStopped);
+    await expect(rebuild(store, { kind: 'sqlite', file }, { readerThread: { kind: 'sqlite', file: join(dir, 'events.sqlite') } })).rejects.toThrow(/ReadingRedacted/);
+    const after = new ReadModels(file);
+    expect(after.checkpoint()).toBe(projected);
+    expect(readModelRows(after)).toEqual(before);
+    after.close();
   });
 
   it('answers the March 2009 summary as the strategy group saw it on 15 April 2009, and after the correction', async () => {

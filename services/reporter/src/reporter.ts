@@ -4,6 +4,7 @@ import { asFeedMessage, changesBetween, type FeedContent, FeedMessageValue, FEED
 import { feedLine, type Outbox } from '@beacon/feed-publisher';
 import type { Answer, PerformanceQueries } from '@beacon/read-models';
 import { monthEndFrom } from '@beacon/periods';
+import { lookBackWindow } from '@beacon/reports';
 import { FeedWorkers } from './parallel-contents.js';
 
 /** The moment a month closes: 00:00 UTC on `closeDay` of the month after (returns recorded before then are in its first publication). */
@@ -129,8 +130,9 @@ export class Reporter {
   /** Each message with its revision: 1 for a new key, the next for changed content, none for content its latest revision already has. */
   private async numbered(contents: Contents, outcome: PublishOutcome) {
     const messages: ReturnType<typeof asFeedMessage>[] = [];
+    const latestOf = await this.outbox.latestRevisions(this.topic, contents.map((c) => c.key));
     for (const { key, period, content } of contents) {
-      const latest = await this.outbox.latestRevision(this.topic, key);
+      const latest = latestOf.get(key);
       if (!latest) {
         messages.push(asFeedMessage(key, period, { ...content, revision: 1, changes: [] }, this.topic));
         continue;
@@ -189,8 +191,7 @@ export class Reporter {
 
   /** Whether anything recorded after `position` bears on the month: a reading in its look-back window, a target or a population. */
   private changedSince(month: string, position: bigint): Answer<boolean> {
-    const end = monthEndFrom(`${month}-01`, 0);
-    return this.queries.records.changedSince(position, { start: `${monthEndFrom(end, -36).slice(0, 8)}01`, end });
+    return this.queries.records.changedSince(position, lookBackWindow(monthEndFrom(`${month}-01`, 0)));
   }
 
   /** The month's messages as published, every revision in outbox order, as JSON Lines (what a feed file holds). */

@@ -92,16 +92,25 @@ export function describeOutboxContract(name: string, open: () => Promise<Outbox>
       expect(await outbox.backlog()).toEqual({ pending: 1, oldestWrittenAt: '2009-04-01T00:00:00.000Z' });
     });
 
-    it("gives a key's latest revision and its value, per topic", async () => {
+    it("gives each key's latest revision and its value, per topic, for the keys that have one", async () => {
       const outbox = await fresh();
-      expect(await outbox.latestRevision('feed', 'p0/2009-03')).toBeUndefined();
-      await outbox.add(testValueSchema, [testMessage('feed', 0), testMessage('feed', 0, { revision: 3 }), testMessage('feed', 0, { revision: 2 }), testMessage('other', 0, { revision: 7 })]);
-      expect(await outbox.latestRevision('feed', 'p0/2009-03')).toEqual({
-        revision: 3,
-        value: '{"partnership":"p0","period":"2009-03","measures":[{"id":"NI16","value":0,"rag":"green"}]}',
-      });
-      expect(await outbox.latestRevision('other', 'p0/2009-03')).toMatchObject({ revision: 7 });
-      expect(await outbox.latestRevision('feed', 'p1/2009-03')).toBeUndefined();
+      expect(await outbox.latestRevisions('feed', ['p0/2009-03'])).toEqual(new Map());
+      await outbox.add(testValueSchema, [
+        testMessage('feed', 0),
+        testMessage('feed', 0, { revision: 3 }),
+        testMessage('feed', 0, { revision: 2 }),
+        testMessage('other', 0, { revision: 7 }),
+        testMessage('feed', 2),
+      ]);
+      const latest = await outbox.latestRevisions('feed', ['p0/2009-03', 'p1/2009-03', 'p2/2009-03']);
+      expect(latest).toEqual(
+        new Map([
+          ['p0/2009-03', { revision: 3, value: '{"partnership":"p0","period":"2009-03","measures":[{"id":"NI16","value":0,"rag":"green"}]}' }],
+          ['p2/2009-03', { revision: 1, value: '{"partnership":"p2","period":"2009-03","measures":[{"id":"NI16","value":2,"rag":"green"}]}' }],
+        ]),
+      );
+      expect((await outbox.latestRevisions('other', ['p0/2009-03'])).get('p0/2009-03')).toMatchObject({ revision: 7 });
+      expect(await outbox.latestRevisions('feed', [])).toEqual(new Map());
     });
 
     it("gives a period's messages of a topic, every revision, in outbox order, sent or not", async () => {
