@@ -1,6 +1,6 @@
 import type { Period } from '@beacon/catalogue';
 import { quoted } from '@beacon/event-store-postgres';
-import { END_OF_TIME, earliestStart, PROJECTION, type RecordBook, type ReportScope, returnFrom, type Row, targetFrom } from '@beacon/read-models';
+import { correctionFrom, END_OF_TIME, earliestStart, PROJECTION, type RecordBook, type ReportScope, returnFrom, type Row, targetFrom } from '@beacon/read-models';
 import type { CorrectionOnRecord, PopulationOnRecord, ReadingOnRecord, RecordsAsAt, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
 import type pg from 'pg';
 import { endPool, statementName } from './pool.js';
@@ -185,15 +185,7 @@ export class PostgresRecords implements RecordBook {
   /** Corrections recorded after `from` and up to `to`, of readings recorded by `recordedBy` (default `to`). */
   async correctionsBetween(from: string, to: string, recordedBy = to): Promise<CorrectionOnRecord[]> {
     const { rows } = await this.pool.query<Row>({ ...this.sql.corrections, values: [from, to, recordedBy] });
-    return rows.map((row) => ({
-      measureId: row.measure_id as string,
-      area: row.area as string,
-      period: { start: row.period_start as string, end: row.period_end as string },
-      agency: row.agency as string,
-      was: { value: row.old_value as number, returnId: row.old_return as string, row: row.old_row as number, recordedAt: row.old_recorded_at as string },
-      now: { value: row.new_value as number, returnId: row.new_return as string, row: row.new_row as number, recordedAt: row.new_recorded_at as string },
-      correctedAt: row.superseded_at as string,
-    }));
+    return rows.map(correctionFrom);
   }
 
   /** The first day and last day that returns recorded by `asAt` cover (undefined before any). */

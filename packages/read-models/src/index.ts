@@ -4,4 +4,4 @@ export { outboxTables, ReadModelsNotUsable } from './schema.js';
 export { asAtMoment, monthEndOfPeriod, PerformanceQueries } from './queries.js';
 export { type AuditEntry, type AuditFilter, type AuditKind, AUDIT_LIMIT, AuditTrail, auditCsv, auditEntryFrom, auditKinds, neutralised, targetVersionOf } from './audit.js';
 export type { Answer, AuditBook, RecordBook, RecordKeeper, ReportScope } from './record-book.js';
-export { earliestStart, PROJECTION, returnFrom, type Row, targetFrom } from './rows.js';
+export { correctionFrom, earliestStart, PROJECTION, returnFrom, type Row, targetFrom } from './rows.js';

@@ -1,7 +1,7 @@
 import type { Period } from '@beacon/catalogue';
 import type { CorrectionOnRecord, PopulationOnRecord, ReadingOnRecord, RecordsAsAt, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
 import type { ReadModels } from './projection.js';
-import { earliestStart, returnFrom, type Row, targetFrom } from './rows.js';
+import { correctionFrom, earliestStart, returnFrom, type Row, targetFrom } from './rows.js';
 import type { RecordBook, ReportScope } from './record-book.js';
 
 /**
@@ -146,15 +146,7 @@ export class Records implements RecordBook {
    * `from` showed.
    */
   correctionsBetween(from: string, to: string, recordedBy = to): CorrectionOnRecord[] {
-    return (this.statements.corrections.all(from, to, recordedBy) as Row[]).map((row) => ({
-      measureId: row.measure_id as string,
-      area: row.area as string,
-      period: { start: row.period_start as string, end: row.period_end as string },
-      agency: row.agency as string,
-      was: { value: row.old_value as number, returnId: row.old_return as string, row: row.old_row as number, recordedAt: row.old_recorded_at as string },
-      now: { value: row.new_value as number, returnId: row.new_return as string, row: row.new_row as number, recordedAt: row.new_recorded_at as string },
-      correctedAt: row.superseded_at as string,
-    }));
+    return (this.statements.corrections.all(from, to, recordedBy) as Row[]).map(correctionFrom);
   }
 
   /**

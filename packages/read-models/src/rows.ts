@@ -1,5 +1,5 @@
 import type { Period } from '@beacon/catalogue';
-import type { ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
+import type { CorrectionOnRecord, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
 
 /**
  * What SQLite's and PostgreSQL's read models share beyond their SQL: the tables' rows (the same
@@ -46,3 +46,14 @@ export function targetFrom(row: Row): TargetOnRecord {
   if (row.note !== null) target.note = row.note as string;
   return target;
 }
+
+/** A corrected reading joined to the one that replaced it (old_* and new_* columns, as both read models select them). */
+export const correctionFrom = (row: Row): CorrectionOnRecord => ({
+  measureId: row.measure_id as string,
+  area: row.area as string,
+  period: { start: row.period_start as string, end: row.period_end as string },
+  agency: row.agency as string,
+  was: { value: row.old_value as number, returnId: row.old_return as string, row: row.old_row as number, recordedAt: row.old_recorded_at as string },
+  now: { value: row.new_value as number, returnId: row.new_return as string, row: row.new_row as number, recordedAt: row.new_recorded_at as string },
+  correctedAt: row.superseded_at as string,
+});
