@@ -103,14 +103,18 @@ export class ReadModels implements RecordKeeper {
 
   /** What reports and pages read from these read models. */
   get records(): Records {
-    this.kept ??= { records: new Records(this), audit: new AuditTrail(this.db) };
-    return this.kept.records;
+    return this.readers().records;
   }
 
   /** The audit trail kept in these read models. */
   get audit(): AuditTrail {
+    return this.readers().audit;
+  }
+
+  /** Made when first asked: a rebuild's read models are never read. */
+  private readers(): { records: Records; audit: AuditTrail } {
     this.kept ??= { records: new Records(this), audit: new AuditTrail(this.db) };
-    return this.kept.audit;
+    return this.kept;
   }
 
   /** Position of the last event projected (0n before any). */

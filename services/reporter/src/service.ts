@@ -1,11 +1,11 @@
 import type { Catalogue } from '@beacon/catalogue';
-import { MONTH, MONTH_HINT } from '@beacon/periods';
 import type { ReadModelsConfig } from '@beacon/config';
 import type { EventStore, Subscription } from '@beacon/event-store';
 import { createFileSink, createKafkaSink, type FeedHealth, type FeedPublisher, type Outbox, startPublisher } from '@beacon/feed-publisher';
 import { follow } from '@beacon/projector-service';
 import { PerformanceQueries, type RecordBook, type RecordKeeper } from '@beacon/read-models';
 import { createAuth } from '@beacon/http-auth';
+import { MONTH, MONTH_HINT } from '@beacon/periods';
 import Fastify from 'fastify';
 import type { ReporterConfig } from './config.js';
 import { type PublishOutcome, Reporter } from './reporter.js';
