@@ -7,7 +7,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
-  LogSubscription,
+  LogSubscriptions,
   type ReadAllOptions,
   type ReadStreamOptions,
   requestedStoredAt,
@@ -134,7 +134,12 @@ async function checkLayout(client: EventStoreDBClient, prefix: string, location:
  * metadata ($beacon.storedAt) and read back in its place.
  */
 export class EventStoreDbEventStore implements EventStore {
-  private readonly subscriptions = new Set<LogSubscription>();
+  private readonly subscriptions = new LogSubscriptions((after, maxCount) => this.readAll({ after, maxCount }), {
+    start: () => {
+      this.waker ??= this.startWaking();
+    },
+    stop: () => this.stopWaking(),
+  });
   private waker: { live: AllStreamSubscription; poll: NodeJS.Timeout } | undefined;
   private closing: Promise<void> | undefined;
 
@@ -242,19 +247,12 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
-    const subscription = new LogSubscription((after, maxCount) => this.readAll({ after, maxCount }), options, (ended) => {
-      this.subscriptions.delete(ended);
-      if (this.subscriptions.size === 0) this.stopWaking();
-    });
-    this.subscriptions.add(subscription);
-    this.waker ??= this.startWaking();
-    return subscription;
+    return this.subscriptions.subscribe(options);
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-      this.stopWaking();
+      await this.subscriptions.stop();
       await this.client.dispose();
     })();
     return this.closing;
@@ -373,9 +371,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** A live subscription to $all, filtered on the prefix, that only wakes the subscriptions; reads go through readAll. */
   private startWaking(): { live: AllStreamSubscription; poll: NodeJS.Timeout } {
-    const wake = () => {
-      for (const subscription of this.subscriptions) subscription.wake();
-    };
+    const wake = () => this.subscriptions.wake();
     const live = this.client.subscribeToAll({ fromPosition: END, filter: streamNameFilter({ prefixes: [this.prefix] }) });
     live.on('data', wake);
     // A dropped live subscription leaves the poll to find appends.

@@ -9,7 +9,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
-  LogSubscription,
+  LogSubscriptions,
   type ReadAllOptions,
   type ReadStreamOptions,
   requestedStoredAt,
@@ -111,7 +111,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 export class PostgresEventStore implements EventStore {
   private readonly sql;
   private readonly channel: string;
-  private readonly subscriptions = new Set<LogSubscription>();
+  private readonly subscriptions: LogSubscriptions;
   private listener: AppendListener | undefined;
   private readonly listenersStopping: Promise<void>[] = [];
   private closing: Promise<void> | undefined;
@@ -123,6 +123,12 @@ export class PostgresEventStore implements EventStore {
     private readonly pollIntervalMs: number,
   ) {
     this.channel = `beacon_appended_${schema}`;
+    this.subscriptions = new LogSubscriptions((after, maxCount) => this.readAfter(after, maxCount), {
+      start: () => {
+        this.listener ??= new AppendListener(this.config, this.channel, () => this.subscriptions.wake(), () => this.headPosition(), this.pollIntervalMs);
+      },
+      stop: () => this.stopListening(),
+    });
     const s = quoted(schema);
     // Stored times as milliseconds since 1970, made ISO by Date: to_char measured ten times as
     // slow as the rest of a readAll query.
@@ -195,7 +201,7 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw error instanceof DuplicateId ? await this.idConflict(stream, error.ids) : error;
     }
-    if (!result.alreadyStored) this.announce();
+    if (!result.alreadyStored) this.subscriptions.wake();
     return result;
   }
 
@@ -219,19 +225,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
-    const subscription = new LogSubscription((after, maxCount) => this.readAfter(after, maxCount), options, (ended) => {
-      this.subscriptions.delete(ended);
-      if (this.subscriptions.size === 0) this.stopListening();
-    });
-    this.subscriptions.add(subscription);
-    this.listener ??= new AppendListener(this.config, this.channel, () => this.announce(), () => this.headPosition(), this.pollIntervalMs);
-    return subscription;
+    return this.subscriptions.subscribe(options);
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-      this.stopListening();
+      await this.subscriptions.stop();
       await Promise.all(this.listenersStopping);
       await this.pool.end();
     })();
@@ -314,10 +313,6 @@ export class PostgresEventStore implements EventStore {
   private async readAfter(after: bigint, maxCount: number | null): Promise<StoredEvent[]> {
     const { rows } = await this.pool.query<EventRow>({ ...this.sql.readAll, values: [after, maxCount] });
     return rows.map(toStoredEvent);
-  }
-
-  private announce(): void {
-    for (const subscription of this.subscriptions) subscription.wake();
   }
 
   private stopListening(): void {

@@ -9,7 +9,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
-  LogSubscription,
+  LogSubscriptions,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
@@ -54,7 +54,10 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly appendInTransaction;
   private readonly checkpointer: Checkpointer;
-  private readonly subscriptions = new Set<LogSubscription>();
+  private readonly subscriptions = new LogSubscriptions((after, maxCount) => this.readAfter(after, maxCount), {
+    start: () => this.startPolling(),
+    stop: () => this.stopPolling(),
+  });
   private readonly pollIntervalMs: number;
   private poll: NodeJS.Timeout | undefined;
   private knownHead = 0n;
@@ -145,19 +148,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
-    const subscription = new LogSubscription((after, maxCount) => this.readAfter(after, maxCount), options, (ended) => {
-      this.subscriptions.delete(ended);
-      if (this.subscriptions.size === 0) this.stopPolling();
-    });
-    this.subscriptions.add(subscription);
-    this.startPolling();
-    return subscription;
+    return this.subscriptions.subscribe(options);
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
-      this.stopPolling();
+      await this.subscriptions.stop();
       // First, so that closing the last connection checkpoints and removes the WAL, as usual.
       await this.checkpointer.stop();
       this.db.close();
@@ -229,7 +225,7 @@ export class SqliteEventStore implements EventStore {
 
   private announce(head: bigint): void {
     this.knownHead = head;
-    for (const subscription of this.subscriptions) subscription.wake();
+    this.subscriptions.wake();
   }
 
   /**

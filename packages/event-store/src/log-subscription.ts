@@ -62,3 +62,39 @@ export class LogSubscription implements Subscription {
     }
   }
 }
+
+/**
+ * An adapter's subscriptions: each reads the log by position on its own, and all are woken
+ * together when the adapter learns of an append. What watches for appends (a poll, LISTEN, a live
+ * subscription on the server) runs only while there are subscriptions: `watch.start` is called
+ * with each new one (it must do nothing when already watching), `watch.stop` when none is left.
+ */
+export class LogSubscriptions {
+  private readonly live = new Set<LogSubscription>();
+
+  constructor(
+    private readonly readAfter: (after: bigint, maxCount: number) => StoredEvent[] | Promise<StoredEvent[]>,
+    private readonly watch: { start(): void; stop(): void },
+  ) {}
+
+  subscribe(options: SubscribeOptions): Subscription {
+    const subscription = new LogSubscription(this.readAfter, options, (ended) => {
+      this.live.delete(ended);
+      if (this.live.size === 0) this.watch.stop();
+    });
+    this.live.add(subscription);
+    this.watch.start();
+    return subscription;
+  }
+
+  /** An append happened: every subscription reads on. */
+  wake(): void {
+    for (const subscription of this.live) subscription.wake();
+  }
+
+  /** Stops every subscription (each delivery under way finishes first) and the watching. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.live].map((subscription) => subscription.stop()));
+    this.watch.stop();
+  }
+}
