@@ -15,23 +15,19 @@
  * batch at the end of its stream, and readers wait there until the append is retried (ids are
  * deterministic, so the retry finishes it) or the stream moves on.
  */
+import type { StoredEvent } from '@beacon/event-store';
+
 export const batchKey = '$beacon.batch';
 export const endKey = '$beacon.end';
 export const abandonsKey = '$beacon.abandons';
 export const storedAtKey = '$beacon.storedAt';
 
-/** An event as read from EventStoreDB, before deciding whether it may be shown. */
-export interface RawEvent {
-  /** The port's stream name (without the prefix). */
-  stream: string;
-  id: string;
-  revision: bigint;
-  position: bigint;
-  type: string;
-  data: unknown;
-  /** The caller's metadata, without Beacon's own keys. */
-  metadata: Record<string, unknown>;
-  storedAt: string;
+/**
+ * An event as read from EventStoreDB, before deciding whether it may be shown: the port's
+ * StoredEvent (stream without the prefix, metadata without Beacon's own keys) and where it
+ * stands in a large append.
+ */
+export interface RawEvent extends StoredEvent {
   /** The batch it belongs to, for the parts of a large append. */
   batch: string | undefined;
   /** Whether it is the commit marker of its batch. */
