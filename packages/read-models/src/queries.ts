@@ -1,7 +1,7 @@
 import type { Catalogue } from '@beacon/catalogue';
 import type { RollUpRule } from '@beacon/progress';
 import { monthEndFrom } from '@beacon/periods';
-import { type Changes, type CorrectionOnRecord, changesBetween, lookBackWindow, type MeasureHistory, measureHistory, type RecordsAsAt, type Summary, summaryFor } from '@beacon/reports';
+import { type Changes, type CorrectionOnRecord, changesBetween, lookBackWindow, type MeasureHistory, measureHistory, type RecordsAsAt, scopeOf, type Summary, summaryFor } from '@beacon/reports';
 import { utc } from './projection.js';
 import type { RecordBook } from './record-book.js';
 import { END_OF_TIME } from './records.js';
@@ -67,9 +67,7 @@ export class PerformanceQueries {
    * too) at dates from `first` to `last`: what they read goes back the look-back window from `first`.
    */
   private async recordsAsAt(asAt: string | undefined, area: string, first: string, last = first): Promise<RecordsAsAt> {
-    const found = this.catalogue.area(area);
-    const areas = found?.kind === 'partnership' ? [area, ...found.members] : [area];
-    return this.records.asAt(asAt, { measureIds: this.measureIds, areas, window: { start: lookBackWindow(first).start, end: last } });
+    return this.records.asAt(asAt, { measureIds: this.measureIds, areas: areasOf(this.catalogue, area), window: { start: lookBackWindow(first).start, end: last } });
   }
 
   /** The priority areas and PSAs for an area and month ("2009-03"), as at a moment. */
@@ -81,7 +79,7 @@ export class PerformanceQueries {
       const summary = summaryFor({ catalogue: this.catalogue, records, area: input.area, date, ...(input.rule && { rule: input.rule }) });
       // What was corrected after that moment, in what the summary showed: its revisions.
       const revisions =
-        asAt === undefined ? [] : (await this.records.correctionsBetween(asAt, END_OF_TIME, asAt)).filter((c) => c.period.end <= date && inScope(this.catalogue, input.area, c.area));
+        asAt === undefined ? [] : (await this.records.correctionsBetween(asAt, END_OF_TIME, asAt)).filter((c) => c.period.end <= date && areasOf(this.catalogue, input.area).includes(c.area));
       return { ...summary, revisions };
     });
   }
@@ -110,7 +108,8 @@ export class PerformanceQueries {
   }
 }
 
-function inScope(catalogue: Catalogue, scope: string, area: string): boolean {
-  const found = catalogue.area(scope);
-  return scope === area || (found?.kind === 'partnership' && found.members.includes(area));
+/** An area and, for a partnership, its boroughs: what the area's reports read and revise. */
+function areasOf(catalogue: Catalogue, id: string): string[] {
+  const area = catalogue.area(id);
+  return [id, ...((area && scopeOf(area).members) ?? [])];
 }
