@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { addressOf, connectionProblem, describeAddress, quoted } from '@beacon/event-store-postgres';
+import { readModelsWhere } from '@beacon/config';
+import { addressOf, connectionProblem, quoted } from '@beacon/event-store-postgres';
 import { ReadModelsNotUsable } from '@beacon/read-models';
 import pg from 'pg';
 import { checkDroppable, checkedReadModelsSchema, prepareSchema } from './schema.js';
@@ -17,8 +18,8 @@ const types = {
     oid === pg.types.builtins.INT8 ? BigInt : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** For messages: never the password. */
-export const locationOf = (url: string, schema: string) => `schema "${schema}" of ${describeAddress(addressOf(url))}`;
+/** For messages, as the configuration describes them everywhere: never the password. */
+export const locationOf = (url: string, schema: string) => readModelsWhere({ kind: 'postgres', url, schema });
 
 /** Read models a rebuild is to replace. */
 export interface Original {

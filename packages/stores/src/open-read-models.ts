@@ -25,5 +25,6 @@ export async function openReadModels(config: ReadModelsConfig): Promise<OpenedRe
     const readModels = new ReadModels(config.file);
     return { keeper: readModels, records: readModels.records, audit: readModels.audit, location: readModelsWhere(config), close: async () => readModels.close() };
   }
-  return { ...(await openPostgresReadModels({ url: config.url, schema: config.schema })), location: readModelsWhere(config) };
+  const opened = await openPostgresReadModels({ url: config.url, schema: config.schema });
+  return { ...opened, location: opened.keeper.location };
 }
