@@ -4,6 +4,7 @@ import type { Catalogue } from '@beacon/catalogue';
 import type { EventStore } from '@beacon/event-store';
 import { AccessRefusedError, accountsPlugin, type Auth, RateLimit } from '@beacon/http-auth';
 import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, recordTarget, refuseZipBomb, TargetNotTaken, uploadBytes } from '@beacon/ingest-service';
+import { financialYear, financialYearStartYear } from '@beacon/periods';
 import { type AuditBook, type AuditFilter, auditCsv, PerformanceQueries, type RecordBook } from '@beacon/read-models';
 import { ingestReturn, keepReadingsOnRecord, type ReadingsOnRecord, templateCsv } from '@beacon/return-intake';
 import multipart from '@fastify/multipart';
@@ -20,7 +21,7 @@ import { historyOf, measurePage } from './pages/measure.js';
 import { reportPage } from './pages/report.js';
 import { summaryOf, summaryPage } from './pages/summary.js';
 import { signInPage } from './pages/sign-in.js';
-import { type TargetFormValues, type TargetInForce, financialYearOf, targetsPage } from './pages/targets.js';
+import { type TargetFormValues, type TargetInForce, targetsPage } from './pages/targets.js';
 import { checkedPage, PendingUploads, rowsOf, type UploadFormValues, uploadIntro } from './pages/upload.js';
 
 export interface WebAppOptions {
@@ -365,7 +366,8 @@ export function buildWebApp(options: WebAppOptions): FastifyInstance {
 
   app.get('/targets', async (request, reply) => {
     const { recorded, ...chosen } = parseQuery(TargetsQuery, request.query);
-    const year = financialYearOf((await viewOf(context, {})).period);
+    // The financial year (1 April to 31 March) of the month the summary opens on.
+    const year = financialYear(financialYearStartYear(`${(await viewOf(context, {})).period}-01`));
     const values: TargetFormValues = { start: year.start, end: year.end, toleranceType: 'relative', ...Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined)) };
     return sendTargetsPage(request, reply, { values, recorded });
   });

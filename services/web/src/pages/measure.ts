@@ -1,3 +1,4 @@
+import { monthEndFrom } from '@beacon/periods';
 import type { MeasureHistory, MeasureStatus } from '@beacon/reports';
 import { historyChart, swatch } from '../chart.js';
 import { type DashboardContext, PageProblem, type View } from '../context.js';
@@ -10,8 +11,7 @@ import { targetText, viewForm } from './common.js';
 const MONTHS_SHOWN = 36;
 
 function firstMonth(view: View): string {
-  const [year, month] = view.period.split('-').map(Number) as [number, number];
-  const start = new Date(Date.UTC(year, month - MONTHS_SHOWN, 1)).toISOString().slice(0, 7);
+  const start = monthEndFrom(`${view.period}-01`, 1 - MONTHS_SHOWN).slice(0, 7);
   const earliest = view.months.at(-1);
   return earliest && earliest > start ? earliest : start;
 }

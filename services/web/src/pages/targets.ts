@@ -22,12 +22,6 @@ export interface TargetFormValues {
   note?: string | undefined;
 }
 
-/** The financial year (1 April to 31 March) holding the month "YYYY-MM". */
-export function financialYearOf(month: string): { start: string; end: string } {
-  const year = Number(month.slice(0, 4));
-  const first = Number(month.slice(5, 7)) >= 4 ? year : year - 1;
-  return { start: `${first}-04-01`, end: `${first + 1}-03-31` };
-}
 
 const selected = (yes: boolean) => (yes ? html` selected` : '');
 
