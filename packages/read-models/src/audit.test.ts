@@ -7,7 +7,7 @@ import { openSqliteEventStore } from '@beacon/event-store-sqlite';
 import { type BeaconEvent, catalogueRecords, eventId, toEventToAppend } from '@beacon/events';
 import { ingestReturn, keepReadingsOnRecord } from '@beacon/return-intake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuditEntry, type AuditTrail, auditCsv } from './audit.js';
+import { type AuditEntry, type AuditTrail, auditBounds, auditCsv } from './audit.js';
 import { ReadModels } from './projection.js';
 
 const catalogue = loadCatalogue();
@@ -146,5 +146,14 @@ describe('the audit trail as CSV', () => {
       "-3,118,'\tcmd,r1,2",
       '-3,118,"a, ""quoted"" <script>alert(1)</script>",r1,2',
     ]);
+  });
+});
+
+describe('the bounds a person gives an audit filter', () => {
+  it('takes a date as its whole day, midnight included, and a time as that moment', () => {
+    // "Recorded after from": the day before's last millisecond, so an entry at 00:00:00.000 of the first day is in.
+    expect(auditBounds('2009-07-01', '2009-07-31')).toEqual({ from: '2009-06-30T23:59:59.999Z', to: '2009-07-31T23:59:59.999Z' });
+    expect(auditBounds('2009-07-01T09:00:00Z', undefined)).toEqual({ from: '2009-07-01T09:00:00Z' });
+    expect(auditBounds(undefined, undefined)).toEqual({});
   });
 });

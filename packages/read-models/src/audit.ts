@@ -48,6 +48,20 @@ export interface AuditFilter {
 
 export const AUDIT_LIMIT = 1_000;
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A filter's bounds as a person gives them: a date (YYYY-MM-DD) covers its whole day (UTC), so
+ * "from" becomes the end of the day before (the filter takes what was recorded after it) and
+ * "to" the day's last millisecond; an ISO time is that moment.
+ */
+export function auditBounds(from: string | undefined, to: string | undefined): Pick<AuditFilter, 'from' | 'to'> {
+  return {
+    ...(from && { from: DATE.test(from) ? new Date(Date.parse(`${from}T00:00:00.000Z`) - 1).toISOString() : from }),
+    ...(to && { to: DATE.test(to) ? `${to}T23:59:59.999Z` : to }),
+  };
+}
+
 const roleWords: Record<string, string> = {
   'data-officer': 'data officer',
   analyst: 'analyst',

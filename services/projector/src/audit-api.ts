@@ -1,23 +1,21 @@
 import type { Auth } from '@beacon/http-auth';
-import { type AuditBook, auditCsv, auditKinds, utc } from '@beacon/read-models';
+import { type AuditBook, auditBounds, auditCsv, auditKinds } from '@beacon/read-models';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 
-/** A date means the whole day (from its start, to its end); an ISO time means that moment. */
-const Moment = (end: boolean) =>
-  z
-    .string()
-    .refine((text) => !Number.isNaN(Date.parse(text)), 'a date (YYYY-MM-DD) or an ISO 8601 time')
-    .transform((text) => utc(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T${end ? '23:59:59.999' : '00:00:00.000'}Z` : text))
-    .optional();
+/** A date means the whole day (see auditBounds); an ISO time means that moment. */
+const Moment = z
+  .string()
+  .refine((text) => !Number.isNaN(Date.parse(text)), 'a date (YYYY-MM-DD) or an ISO 8601 time')
+  .optional();
 
 const AuditQuery = z.object({
   measure: z.string().min(1).max(100).optional(),
   agency: z.string().min(1).max(100).optional(),
   person: z.string().min(1).max(100).optional(),
   kind: z.enum(auditKinds as [string, ...string[]]).optional(),
-  from: Moment(false),
-  to: Moment(true),
+  from: Moment,
+  to: Moment,
   limit: z.coerce.number().int().min(1).max(100_000).optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
@@ -34,8 +32,8 @@ export const auditPlugin: FastifyPluginAsync<{ audit: AuditBook; auth: Auth }> =
       const issue = parsed.error.issues[0];
       return reply.code(400).send({ status: 'bad-request', message: `${issue?.path.join('.') || 'query'}: ${issue?.message}` });
     }
-    const { format, kind, ...filter } = parsed.data;
-    const entries = await audit.entries({ ...filter, ...(kind && { kind: kind as (typeof auditKinds)[number] }) });
+    const { format, kind, from, to, ...filter } = parsed.data;
+    const entries = await audit.entries({ ...filter, ...auditBounds(from, to), ...(kind && { kind: kind as (typeof auditKinds)[number] }) });
     reply.header('cache-control', 'no-store');
     if (format === 'json') return { entries };
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="beacon-audit.csv"').send(auditCsv(entries));

@@ -5,7 +5,7 @@ import type { EventStore } from '@beacon/event-store';
 import { AccessRefusedError, accountsPlugin, type Auth, RateLimit } from '@beacon/http-auth';
 import { answerForError, BadUpload, DEFAULT_MAX_UPLOAD_BYTES, recordTarget, refuseZipBomb, TargetNotTaken, uploadBytes } from '@beacon/ingest-service';
 import { financialYear, financialYearStartYear } from '@beacon/periods';
-import { type AuditBook, type AuditFilter, auditCsv, PerformanceQueries, type RecordBook } from '@beacon/read-models';
+import { type AuditBook, type AuditFilter, auditBounds, auditCsv, PerformanceQueries, type RecordBook } from '@beacon/read-models';
 import { ingestReturn, keepReadingsOnRecord, type ReadingsOnRecord, templateCsv } from '@beacon/return-intake';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -163,17 +163,13 @@ function revisionOf(values: TargetFormValues): unknown {
   };
 }
 
-/** A date from the filter's picker covers its whole day (UTC): "from" is after the day before's end, "to" at the day's end. */
+/** The audit filter a page's query asks for: a date from the picker covers its whole day (auditBounds). */
 function auditFilterOf(query: AuditQuery, limit: number): AuditFilter {
-  const dateOnly = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const from = query.from && (dateOnly(query.from) ? new Date(Date.parse(`${query.from}T00:00:00.000Z`) - 1).toISOString() : query.from);
-  const to = query.to && (dateOnly(query.to) ? `${query.to}T23:59:59.999Z` : query.to);
   return {
     ...(query.measure && { measure: query.measure }),
     ...(query.agency && { agency: query.agency }),
     ...(query.person && { person: query.person }),
-    ...(from && { from }),
-    ...(to && { to }),
+    ...auditBounds(query.from, query.to),
     limit,
   };
 }
