@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresReadModels } from './index.js';
 import { PostgresReadModels } from './postgres-read-models.js';
+import { migrations } from './schema.js';
 import { batchesOf, eventLog, unreadable } from './test-support/event-log.js';
 import { postgresRows, sqliteRows } from './test-support/rows.js';
 
@@ -113,6 +114,22 @@ describe('PostgreSQL read models (given events, then the same rows as SQLite)', 
     } finally {
       sqlite.close();
     }
+  });
+
+  it('upgraded from before holdings were kept, is emptied and projects the whole log again to the same rows', async () => {
+    const keeper = await open('upgraded');
+    await keeper.project(events);
+    await keeper.close();
+    // As a schema made by the Beacon before holdings were kept (version 1) would be.
+    await admin((client) => client.query('DROP TABLE upgraded.log_types; DROP TABLE upgraded.log_streams; UPDATE upgraded.beacon_read_models SET version = 1'));
+    const again = await open('upgraded');
+    try {
+      expect(await again.checkpoint()).toBe(0n);
+      await again.project(events);
+    } finally {
+      await again.close();
+    }
+    expect(await rowsOf('upgraded')).toEqual(expected);
   });
 
   it('starts with nothing projected and keeps its records across reopening', async () => {
@@ -242,7 +259,7 @@ describe('the read models schema', () => {
     await admin((client) => client.query('UPDATE from_the_future.beacon_read_models SET version = 99'));
     const newer = open('from_the_future');
     await expect(newer).rejects.toThrow(ReadModelsNotUsable);
-    await expect(newer).rejects.toThrow(/made by a newer Beacon \(schema v99; this one knows up to v1\)/);
+    await expect(newer).rejects.toThrow(`made by a newer Beacon (schema v99; this one knows up to v${migrations.length})`);
 
     await admin((client) => client.query('CREATE SCHEMA something_else; CREATE TABLE something_else.events (id int)'));
     await expect(open('something_else')).rejects.toThrow(/holds tables, but not Beacon's read models/);

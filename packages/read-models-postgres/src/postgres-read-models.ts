@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@beacon/event-store';
 import { inTransaction, quoted } from '@beacon/event-store-postgres';
-import { type DecodedBatch, decodeEvents, outboxTables, PROJECTION, ProjectionStopped, type RecordChange, type RecordKeeper } from '@beacon/read-models';
+import { type DecodedBatch, decodeEvents, outboxTables, PROJECTION, ProjectionStopped, type RecordChange, type RecordKeeper, tallyLog } from '@beacon/read-models';
 import type pg from 'pg';
 import { endPool, locationOf, type Original, openPool, type PostgresReadModelsOptions, statementName } from './pool.js';
 import { checkDroppable, checkedReadModelsSchema } from './schema.js';
@@ -145,6 +145,13 @@ export class PostgresReadModels implements RecordKeeper {
          WHERE r.measure_id = c.measure_id AND r.area = c.area AND r.period_start = c.period_start
            AND r.return_id = c.return_id AND r.row = c.row AND r.superseded_at IS NULL`,
       ),
+      // The log's holdings: a type's first position stays as first written.
+      logTypes: statement(
+        'log_types',
+        `INSERT INTO ${s}.log_types (type, events, first_position) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+         ON CONFLICT (type) DO UPDATE SET events = log_types.events + excluded.events`,
+      ),
+      logStreams: statement('log_streams', `INSERT INTO ${s}.log_streams (stream) SELECT * FROM unnest($1::text[]) ON CONFLICT (stream) DO NOTHING`),
       returns: insert('returns', returnColumns),
       readings: insert('readings', readingColumns),
       targets: insert('targets', targetColumns),
@@ -191,7 +198,7 @@ export class PostgresReadModels implements RecordKeeper {
    */
   async apply(batch: DecodedBatch): Promise<bigint> {
     if (this.replaced) throw new Error(`The rebuild in ${this.location} has replaced the original read models: project into those now.`);
-    const position = await inTransaction(this.pool, (client) => this.write(client, batch.changes));
+    const position = await inTransaction(this.pool, (client) => this.write(client, batch));
     if (batch.stopped) {
       const { position: at, eventType, stream, reason } = batch.stopped;
       throw new ProjectionStopped(at, eventType, stream, reason);
@@ -209,7 +216,7 @@ export class PostgresReadModels implements RecordKeeper {
     if (this.replaced) return;
     const { original } = this;
     // Statistics for the planner before the first reader asks (autovacuum would get there later).
-    await this.pool.query(`ANALYZE ${['readings', 'returns', 'targets', 'populations', 'audit_trail'].map((table) => `${quoted(this.schema)}.${table}`).join(', ')}`);
+    await this.pool.query(`ANALYZE ${['readings', 'returns', 'targets', 'populations', 'audit_trail', 'log_types', 'log_streams'].map((table) => `${quoted(this.schema)}.${table}`).join(', ')}`);
     await inTransaction(this.pool, async (client) => {
       await client.query('SET LOCAL synchronous_commit = on');
       // Again: the original might have been made something else since the rebuild began.
@@ -228,18 +235,20 @@ export class PostgresReadModels implements RecordKeeper {
     return endPool(this.pool);
   }
 
-  /** The changes after the checkpoint, and the checkpoint after them, inside the caller's transaction. */
-  private async write(client: pg.PoolClient, changes: readonly RecordChange[]): Promise<bigint> {
+  /** The changes and log holdings after the checkpoint, and the checkpoint after them, inside the caller's transaction. */
+  private async write(client: pg.PoolClient, batch: DecodedBatch): Promise<bigint> {
     const { sql } = this;
     const checkpoint = await this.lockCheckpoint(client);
     let last = checkpoint;
     const fresh: RecordChange[] = [];
-    for (const change of changes) {
+    for (const change of batch.changes) {
       if (change.position <= last) continue;
       fresh.push(change);
       last = change.position;
     }
-    if (fresh.length === 0) return checkpoint;
+    const tally = tallyLog(batch.log, checkpoint);
+    if (tally.last > last) last = tally.last;
+    if (last === checkpoint) return checkpoint;
 
     const subjects = new Set<string>();
     for (const change of fresh) {
@@ -265,6 +274,11 @@ export class PostgresReadModels implements RecordKeeper {
     for (const [statement, rows, columns] of inserts) {
       if (rows.length > 0) await client.query({ ...statement, values: columnsOf(rows, columns.length) });
     }
+    if (tally.types.size > 0) {
+      const types = [...tally.types];
+      await client.query({ ...sql.logTypes, values: [types.map(([type]) => type), types.map(([, t]) => t.events), types.map(([, t]) => t.first)] });
+    }
+    if (tally.streams.size > 0) await client.query({ ...sql.logStreams, values: [[...tally.streams]] });
     await client.query({ ...sql.setCheckpoint, values: [last] });
     return last;
   }

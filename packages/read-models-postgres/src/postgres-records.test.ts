@@ -159,6 +159,16 @@ describe('PostgreSQL records answer as SQLite Records do', () => {
     expect(await postgres.records.lastRecordedAt()).toBe(sqlite.records.lastRecordedAt());
     expect(await postgres.records.checkpoint()).toBe(sqlite.checkpoint());
   });
+
+  it('what the log holds: events, streams, and events per type in the order first seen', async () => {
+    const expected = sqlite.records.holdings();
+    const actual = await postgres.records.holdings();
+    expect(actual).toStrictEqual(expected);
+    expect([...actual.byType.keys()]).toEqual([...expected.byType.keys()]);
+    expect(actual.events).toBe(Number(sqlite.checkpoint()));
+    expect(actual.streams).toBeGreaterThan(100);
+    expect(actual.byType.size).toBeGreaterThan(5);
+  });
 });
 
 describe('the PostgreSQL audit trail answers as SQLite AuditTrail does', () => {

@@ -1,6 +1,6 @@
 import type { Period } from '@beacon/catalogue';
 import { quoted } from '@beacon/event-store-postgres';
-import { correctionFrom, END_OF_TIME, earliestStart, PROJECTION, type RecordBook, type ReportScope, returnFrom, type Row, targetFrom } from '@beacon/read-models';
+import { correctionFrom, END_OF_TIME, earliestStart, type LogHoldings, PROJECTION, type RecordBook, type ReportScope, returnFrom, type Row, targetFrom } from '@beacon/read-models';
 import type { CorrectionOnRecord, PopulationOnRecord, ReadingOnRecord, RecordsAsAt, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
 import type pg from 'pg';
 import { endPool, statementName } from './pool.js';
@@ -91,6 +91,8 @@ export class PostgresRecords implements RecordBook {
              OR EXISTS (SELECT 1 FROM ${s}.populations WHERE position > $1)`,
         'array',
       ),
+      logTypes: statement('log_types_held', `SELECT type, events FROM ${s}.log_types ORDER BY first_position`, 'array'),
+      logStreams: statement('log_streams_held', `SELECT count(*) FROM ${s}.log_streams`, 'array'),
     };
   }
 
@@ -210,6 +212,18 @@ export class PostgresRecords implements RecordBook {
   async changedSince(position: bigint, window: Period): Promise<boolean> {
     const { rows } = await this.pool.query<[boolean]>({ ...this.sql.changedSince, values: [position, window.end, window.start] });
     return rows[0]?.[0] === true;
+  }
+
+  /** What the log held as far as it is projected: events, streams, and events per type in the order first seen. */
+  async holdings(): Promise<LogHoldings> {
+    const [types, streams] = await Promise.all([this.pool.query<[string, bigint]>(this.sql.logTypes), this.pool.query<[bigint]>(this.sql.logStreams)]);
+    const byType = new Map<string, number>();
+    let events = 0;
+    for (const [type, n] of types.rows) {
+      byType.set(type, Number(n));
+      events += Number(n);
+    }
+    return { events, streams: Number(streams.rows[0]?.[0] ?? 0), byType };
   }
 
   close(): Promise<void> {

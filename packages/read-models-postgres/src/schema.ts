@@ -111,6 +111,21 @@ export const migrations: readonly string[] = [
      what ${text} NOT NULL
    );
    CREATE INDEX audit_trail_by_subject ON audit_trail (subject, position);`,
+  `-- What the log holds, counted as it is projected: events of each type, with where the type
+   -- was first seen (the order types are listed in), and each stream once.
+   CREATE TABLE log_types (
+     type ${text} PRIMARY KEY,
+     events bigint NOT NULL,
+     first_position bigint NOT NULL
+   );
+   CREATE TABLE log_streams (
+     stream ${text} PRIMARY KEY
+   );
+   -- Read models made before this step hold no counts of what came before it, and their tables
+   -- cannot give them back: they are emptied (not the feed's outbox) and the checkpoint goes back
+   -- to the start, so the projector's next catch-up projects the whole log again, counting it.
+   TRUNCATE returns, readings, targets, populations, audit_trail;
+   DELETE FROM checkpoint;`,
 ];
 
 /** The read models as a versioned schema: their lock, their marker table `beacon_read_models`, and their refusals. */

@@ -98,6 +98,74 @@ describe('projecting the log into records (given events, then state)', () => {
   });
 });
 
+describe('what the log holds, counted as it is projected (given events, then state)', () => {
+  const holdingsOf = (events: readonly StoredEvent[]) => {
+    const byType = new Map<string, number>();
+    for (const event of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
+    return { events: events.length, streams: new Set(events.map((e) => e.stream)).size, byType };
+  };
+
+  it('holds nothing before any event', () => {
+    expect(readModels.records.holdings()).toEqual({ events: 0, streams: 0, byType: new Map() });
+  });
+
+  it('counts each event once by type, in the order types were first seen, and each stream once', async () => {
+    for (const record of catalogueRecords(catalogue).slice(0, 3)) await store.append(record.stream, [toEventToAppend(record.event, record.id)]);
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\nSAC,GBC,01/03/2009,31/03/2009,105,,,,\n', '2009-04-09T09:45:00Z', 'march.csv');
+    await given('SAC,DBC,01/03/2009,31/03/2009,118,,,,\n', '2009-04-20T11:15:00Z', 'march-corrected.csv');
+    const events = await everything();
+    readModels.project(events.slice(0, 4));
+    readModels.project(events.slice(4));
+
+    const holdings = readModels.records.holdings();
+    expect(holdings).toEqual(holdingsOf(events));
+    expect([...holdings.byType.keys()]).toEqual([...new Set(events.map((e) => e.type))]);
+    expect(holdings.byType.get('ReadingRecorded')).toBe(3);
+    expect(holdings.byType.get('ReadingSuperseded')).toBe(1);
+    expect(holdings.streams).toBeLessThan(holdings.events);
+  });
+
+  it('counts nothing twice when a batch is delivered twice, or again in part', async () => {
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\nSAC,GBC,01/03/2009,31/03/2009,105,,,,\n', '2009-04-09T09:45:00Z');
+    const events = await everything();
+    readModels.project(events);
+    const before = readModels.records.holdings();
+    readModels.project(events);
+    readModels.project(events.slice(1));
+    expect(readModels.records.holdings()).toEqual(before);
+    expect(before).toEqual(holdingsOf(events));
+  });
+
+  it('are counted in read models made before they were kept: the upgrade empties them, and the next catch-up projects the whole log again', async () => {
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\nSAC,GBC,01/03/2009,31/03/2009,105,,,,\n', '2009-04-09T09:45:00Z');
+    const events = await everything();
+    readModels.project(events);
+    const rows = readModels.db.prepare('SELECT * FROM readings ORDER BY position').all();
+    // As a file made by the Beacon before holdings were kept (schema 3) would be.
+    readModels.db.exec('DROP TABLE log_types; DROP TABLE log_streams; PRAGMA user_version = 3');
+    readModels.close();
+    readModels = new ReadModels(join(dir, 'read-models.sqlite'));
+    expect(readModels.checkpoint()).toBe(0n);
+    readModels.project(events);
+    expect(readModels.records.holdings()).toEqual(holdingsOf(events));
+    expect(readModels.db.prepare('SELECT * FROM readings ORDER BY position').all()).toEqual(rows);
+  });
+
+  it('counts the events before one that stops the projection, and not that one', async () => {
+    await given('SAC,DBC,01/03/2009,31/03/2009,170,,,,\n', '2009-04-09T09:45:00Z');
+    const events = await everything();
+    const [final] = events.slice(-1) as [StoredEvent];
+    const stranger: StoredEvent = { ...final, position: final.position + 1n, stream: 'return-from-the-future', type: 'ReadingRedacted', data: {} };
+    expect(() => readModels.project([...events, stranger])).toThrow(ProjectionStopped);
+    const holdings = readModels.records.holdings();
+    expect(holdings).toEqual(holdingsOf(events));
+    expect(holdings.byType.has('ReadingRedacted')).toBe(false);
+    // Delivered again: still stopped there, still nothing counted twice.
+    expect(() => readModels.project([...events, stranger])).toThrow(ProjectionStopped);
+    expect(readModels.records.holdings()).toEqual(holdingsOf(events));
+  });
+});
+
 describe('an event the projector cannot understand', () => {
   const stranger = (position: bigint, type: string, schemaVersion: number): StoredEvent => ({
     id: '00000000-0000-4000-8000-000000000000',

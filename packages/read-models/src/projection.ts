@@ -94,6 +94,11 @@ export class ReadModels implements RecordKeeper {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       // "was" is what the subject's last entry said it became.
+      logType: db.prepare(
+        `INSERT INTO log_types (type, events, first_position) VALUES (?, ?, ?)
+         ON CONFLICT (type) DO UPDATE SET events = events + excluded.events`,
+      ),
+      logStream: db.prepare('INSERT INTO log_streams (stream) VALUES (?) ON CONFLICT (stream) DO NOTHING'),
       audit: db.prepare(
         `INSERT INTO audit_trail (recorded_at, kind, subject, person, agency, measure_id, area, period_start, period_end, was, now, what, position)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT now FROM audit_trail WHERE subject = ? ORDER BY position DESC LIMIT 1), ?, ?, ?)`,
@@ -137,12 +142,17 @@ export class ReadModels implements RecordKeeper {
     // IMMEDIATE: the write lock is taken before the checkpoint is read, so two processes projecting
     // into the same file never both project the same events.
     const position = this.db.transaction(() => {
-      let last = this.checkpoint();
+      const checkpoint = this.checkpoint();
+      let last = checkpoint;
       for (const change of batch.changes) {
         if (change.position <= last) continue;
         this.write(change);
         last = change.position;
       }
+      const tally = tallyLog(batch.log, checkpoint);
+      for (const [type, { events, first }] of tally.types) this.statements.logType.run(type, events, first);
+      for (const stream of tally.streams) this.statements.logStream.run(stream);
+      if (tally.last > last) last = tally.last;
       this.statements.setCheckpoint.run(PROJECTION, last);
       return last;
     }).immediate();
@@ -200,24 +210,61 @@ export type RecordChange =
   /** Accounts, tokens, passwords and refused requests: the audit trail only. */
   | { kind: 'audit'; position: bigint; values: Value[] };
 
-/** A batch of changes, and the event that stopped it if one could not be read. */
+/** An event decoded, as the log holdings count it (log_types, log_streams). */
+export interface LoggedEventSummary {
+  position: bigint;
+  type: string;
+  stream: string;
+}
+
+/**
+ * A batch of changes; every event decoded, in log order (those that change no table too), for
+ * the log holdings; and the event that stopped it if one could not be read (in neither list).
+ */
 export interface DecodedBatch {
   changes: RecordChange[];
+  log: LoggedEventSummary[];
   stopped?: { position: bigint; eventType: string; stream: string; reason: string };
 }
 
 /** Where events become read-model changes: decodes a batch in log order, stopping at an event it cannot read. */
 export function decodeEvents(events: readonly StoredEvent[]): DecodedBatch {
   const changes: RecordChange[] = [];
+  const log: LoggedEventSummary[] = [];
   for (const stored of events) {
     try {
       changes.push(decodeEvent(stored));
+      log.push({ position: stored.position, type: stored.type, stream: stored.stream });
     } catch (error) {
       if (!(error instanceof UnreadableEvent)) throw error;
-      return { changes, stopped: { position: stored.position, eventType: stored.type, stream: stored.stream, reason: error.message.replace(/^Event .*?: /, '') } };
+      return { changes, log, stopped: { position: stored.position, eventType: stored.type, stream: stored.stream, reason: error.message.replace(/^Event .*?: /, '') } };
     }
   }
-  return { changes };
+  return { changes, log };
+}
+
+/** One batch's log holdings after `checkpoint`: events per type (with where each was first seen), and the streams seen. */
+export interface LogTally {
+  types: Map<string, { events: number; first: bigint }>;
+  streams: Set<string>;
+  /** Position of the last event counted (`checkpoint` when none). */
+  last: bigint;
+}
+
+/** Tallies the events after `checkpoint` in memory, so the holdings take one write per type and per stream a batch. */
+export function tallyLog(log: readonly LoggedEventSummary[], checkpoint: bigint): LogTally {
+  const types = new Map<string, { events: number; first: bigint }>();
+  const streams = new Set<string>();
+  let last = checkpoint;
+  for (const event of log) {
+    if (event.position <= last) continue;
+    const kept = types.get(event.type);
+    if (kept) kept.events++;
+    else types.set(event.type, { events: 1, first: event.position });
+    streams.add(event.stream);
+    last = event.position;
+  }
+  return { types, streams, last };
 }
 
 function decodeEvent(stored: StoredEvent): RecordChange {

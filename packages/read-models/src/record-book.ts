@@ -54,6 +54,16 @@ export interface RecordBook {
   lastRecordedAt(): Answer<string | undefined>;
   /** Whether anything projected after `position` bears on `window`: a reading that overlaps it, or any target or population. */
   changedSince(position: bigint, window: Period): Answer<boolean>;
+  /** What the log held as far as it is projected: events, streams, and events per type in the order types were first seen. */
+  holdings(): Answer<LogHoldings>;
+}
+
+/** The event log's holdings, counted by the projector as it goes (log_types, log_streams). */
+export interface LogHoldings {
+  events: number;
+  streams: number;
+  /** Events per type, in the order each type was first seen in the log. */
+  byType: Map<string, number>;
 }
 
 /** The audit trail, newest first. */

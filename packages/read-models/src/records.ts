@@ -2,7 +2,7 @@ import type { Period } from '@beacon/catalogue';
 import type { CorrectionOnRecord, PopulationOnRecord, ReadingOnRecord, RecordsAsAt, ReturnOnRecord, TargetOnRecord } from '@beacon/reports';
 import type { ReadModels } from './projection.js';
 import { correctionFrom, earliestStart, returnFrom, type Row, targetFrom } from './rows.js';
-import type { RecordBook, ReportScope } from './record-book.js';
+import type { LogHoldings, RecordBook, ReportScope } from './record-book.js';
 
 /**
  * The records a report is made from, read "as at" a moment: only what Beacon had recorded by
@@ -88,6 +88,8 @@ export class Records implements RecordBook {
                OR EXISTS (SELECT 1 FROM populations WHERE position > ?)`,
         )
         .pluck(),
+      logTypes: db.prepare('SELECT type, events FROM log_types ORDER BY first_position').raw(),
+      logStreams: db.prepare('SELECT count(*) FROM log_streams').pluck(),
     };
   }
 
@@ -211,5 +213,16 @@ export class Records implements RecordBook {
 
   changedSince(position: bigint, window: Period): boolean {
     return this.statements.changedSince.get(position, window.end, window.start, position, position) === 1;
+  }
+
+  /** What the log held as far as it is projected: events, streams, and events per type in the order first seen. */
+  holdings(): LogHoldings {
+    const byType = new Map<string, number>();
+    let events = 0;
+    for (const [type, n] of this.statements.logTypes.all() as [string, number][]) {
+      byType.set(type, n);
+      events += n;
+    }
+    return { events, streams: this.statements.logStreams.get() as number, byType };
   }
 }

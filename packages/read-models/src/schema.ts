@@ -110,6 +110,22 @@ export const migrations: readonly string[] = [
      what TEXT NOT NULL
    ) STRICT;
    CREATE INDEX audit_trail_by_subject ON audit_trail (subject, position);`,
+  `-- What the log holds, counted as it is projected (no replay of the log to say it): events of
+   -- each type, with where the type was first seen (the order types are listed in), and each
+   -- stream once. A read model like the others: written with the checkpoint, after it only.
+   CREATE TABLE log_types (
+     type TEXT PRIMARY KEY,
+     events INTEGER NOT NULL,
+     first_position INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE log_streams (
+     stream TEXT PRIMARY KEY
+   ) STRICT;
+   -- Read models made before this step hold no counts of what came before it, and their tables
+   -- cannot give them back: they are emptied (not the feed's outbox) and the checkpoint goes back
+   -- to the start, so the projector's next catch-up projects the whole log again, counting it.
+   DELETE FROM returns; DELETE FROM readings; DELETE FROM targets; DELETE FROM populations;
+   DELETE FROM audit_trail; DELETE FROM checkpoint;`,
 ];
 
 export class ReadModelsNotUsable extends Error {

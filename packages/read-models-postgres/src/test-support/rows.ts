@@ -2,7 +2,7 @@ import type { ReadModels } from '@beacon/read-models';
 import pg from 'pg';
 
 /** The tables the projector writes: what "identical, row for row" compares. */
-const projectedTables = { checkpoint: 'projection', returns: 'position', readings: 'position', targets: 'position', populations: 'position', audit_trail: 'position' };
+const projectedTables = { checkpoint: 'projection', returns: 'position', readings: 'position', targets: 'position', populations: 'position', audit_trail: 'position', log_types: 'first_position', log_streams: 'stream' };
 
 type Rows = Record<string, Record<string, unknown>[]>;
 

@@ -7,7 +7,6 @@ import { openEventStore } from '../open-store.js';
 import { outcomeText } from '../outcome-text.js';
 import { recordCatalogue } from '../record-catalogue.js';
 import { loadSampleReturns, sampleReturnsDir } from '../sample-returns.js';
-import { storeHoldings } from '../store-holdings.js';
 import { summaryText } from '../summary-text.js';
 import { projectToHead } from './project.js';
 import { drainFeed, feedWhere, reporterFor, revisionLine } from './publish.js';
@@ -45,13 +44,14 @@ export async function runMainJob(config: Config, say: (line: string) => void): P
         `${outcomes.length - accepted.length - rejected.length} already received, ${rejected.length} rejected`,
     );
     for (const outcome of [...corrections, ...rejected]) for (const line of outcomeText(outcome)) say(`  ${line}`);
-    const holdings = await storeHoldings(store);
-    say(`  holds ${count(holdings.events, 'event')} in ${count(holdings.streams, 'stream')} (last position ${holdings.head})`);
-    for (const [type, n] of holdings.byType) say(`    ${type.padEnd(20)} ${n.toLocaleString('en-GB')}`);
 
+    // What the store holds, as the projector counted it: projected first, then read from the read models.
     const { readModels, from, to } = await projectToHead(config, store);
     let outbox: Outbox | undefined;
     try {
+      const holdings = await readModels.records.holdings();
+      say(`  holds ${count(holdings.events, 'event')} in ${count(holdings.streams, 'stream')} (last position ${to})`);
+      for (const [type, n] of holdings.byType) say(`    ${type.padEnd(20)} ${n.toLocaleString('en-GB')}`);
       say(`Read models: ${readModels.location}, projected to position ${to} (${count(Number(to - from), 'new event')})`);
       const queries = new PerformanceQueries(readModels.records, catalogue);
       const latest = (await queries.records.span())?.last;
